@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs whatever cors-harness needs and this machine lacks; quick when all is there.
+# Usage: scripts/setup.sh [wasm] [chromium] [firefox]   (no argument: all of them)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+want=("$@")
+[ ${#want[@]} -gt 0 ] || want=(wasm chromium firefox)
+wants() { [[ " ${want[*]} " == *" $1 "* ]]; }
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else say "need root for: $*"; exit 2; fi
+}
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    say "apt-get update"
+    as_root apt-get update -q >/dev/null
+    apt_updated=1
+  fi
+  say "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null
+}
+
+# The wasm-bindgen CLI must be exactly the wasm-bindgen version in Cargo.lock.
+locked_wasm_bindgen() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+if wants wasm; then
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  version=$(locked_wasm_bindgen)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$version" ]; then
+    say "cargo install wasm-bindgen-cli $version (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "=$version" --locked --force --quiet
+  fi
+  if ! command -v wasm-pack >/dev/null; then
+    say "cargo install wasm-pack (a few minutes, once)"
+    cargo install wasm-pack --locked --quiet
+  fi
+fi
+
+if wants chromium; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+fi
+
+if wants firefox; then
+  command -v firefox-esr >/dev/null || command -v firefox >/dev/null || apt_install firefox-esr
+  if ! command -v geckodriver >/dev/null; then
+    say "cargo install geckodriver (a few minutes, once)"
+    cargo install geckodriver --locked --quiet
+  fi
+fi

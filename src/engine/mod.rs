@@ -1,0 +1,348 @@
+//! The engine: runs cases through a [`Browser`] and turns what happened into results.
+//!
+//! The engine is pure Rust and generic over the browser, so the decision logic
+//! (invalid input, blocked vs unreachable, timeouts, expectations, concurrency) is
+//! tested on the host with a scripted browser; `crate::browser` is the real one.
+//!
+//! ## Telling `blocked` from `unreachable`
+//!
+//! Scripts see both as the same `TypeError`. After a rejected `cors` fetch the engine
+//! probes the same URL (`GET` for GET cases, else `HEAD`; no custom headers, no
+//! credentials, the case's timeout) to learn whether the server answered at all:
+//!
+//! 1. a `no-cors` fetch. It is never subject to the CORS check, so an (opaque)
+//!    response proves the server answered: the failure was CORS, `blocked`.
+//! 2. only if that fails: a `cors` fetch with `redirect: "manual"`. `no-cors` must
+//!    follow redirects, and browsers refuse some redirect targets outright (Chromium:
+//!    a `Location` with `user:pw@`); an opaque redirect here proves the first server
+//!    answered with a redirect, so the chain failed on a CORS redirect rule: `blocked`.
+//!
+//! Both failing means nothing answered: `unreachable`. A probe that times out after a
+//! quick rejection means the server accepted the connection: `blocked`.
+//!
+//! Cost: one extra request for each failed case, two when the server is unreachable.
+//! Limits: a redirect that passes CORS but points at a dead server reads `blocked`; a
+//! redirect without CORS headers to a target that `no-cors` cannot follow reads
+//! `unreachable`; a server that treats probes differently from the real request can
+//! mislead it. The runner corrects these with the browser's own reasons.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use futures_util::stream::{self, StreamExt};
+
+use crate::outcome::{CaseResult, ErrorInfo, Outcome, SuiteReport, BODY_PREVIEW_CHARS};
+use crate::plan::{self, RequestPlan};
+use crate::suite::{Case, CaseEntry, Credentials, Suite};
+
+/// A URL as the browser's own URL parser sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedUrl {
+    /// The serialised URL.
+    pub href: String,
+    /// The serialised origin, e.g. `http://127.0.0.1:9181`.
+    pub origin: String,
+    /// The scheme with its colon, e.g. `https:`.
+    pub protocol: String,
+}
+
+/// One `fetch()` call, in mode `cors`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchRequest<'a> {
+    pub url: &'a str,
+    /// As written by the case: `fetch()` normalises (or refuses) it itself.
+    pub method: &'a str,
+    /// As written by the case: the browser drops forbidden ones itself.
+    pub headers: &'a [(String, String)],
+    pub credentials: Credentials,
+    pub body: Option<&'a str>,
+    pub timeout_ms: u32,
+}
+
+/// What JavaScript can see of a response whose `fetch()` promise resolved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResponseSnapshot {
+    pub status: u16,
+    /// Readable headers as the browser lists them (lower-case names).
+    pub headers: Vec<(String, String)>,
+    /// The start of the body (at least [`BODY_PREVIEW_CHARS`] characters when there are that many).
+    pub body: Option<String>,
+    pub redirected: bool,
+    pub url: String,
+}
+
+/// How one `fetch()` call ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FetchAttempt {
+    /// Building the request threw (bad method, header, body for GET, credentials in URL):
+    /// nothing went to the network.
+    Refused(ErrorInfo),
+    /// The promise resolved.
+    Resolved(ResponseSnapshot),
+    /// The promise rejected (a `TypeError` for both CORS and network failures).
+    Rejected(ErrorInfo),
+    /// The timeout fired first and aborted the request.
+    TimedOut,
+}
+
+/// The two reachability probes, in the order the engine uses them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProbeKind {
+    /// `mode: "no-cors"`: any response proves the server answered.
+    NoCors,
+    /// `mode: "cors"`, `redirect: "manual"`: an opaque redirect proves the first server answered.
+    FirstHop,
+}
+
+/// How a reachability probe ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeAnswer {
+    /// An (opaque) response: the server answered.
+    Answered,
+    /// It rejected: the server never answered.
+    Failed(ErrorInfo),
+    TimedOut,
+}
+
+/// What the engine needs from a browser. `crate::browser::PageBrowser` is the real
+/// one; tests use a scripted one.
+// Futures are not `Send` in a browser page, so the trait does not promise it.
+#[allow(async_fn_in_trait)]
+pub trait Browser {
+    /// The origin of the page the requests come from.
+    fn page_origin(&self) -> String;
+    /// Parses an absolute URL with the browser's URL parser (no base: relative URLs fail).
+    fn parse_url(&self, input: &str) -> Result<ParsedUrl, ErrorInfo>;
+    /// A monotonic clock in milliseconds.
+    fn now_ms(&self) -> f64;
+    /// A random number in [0, 1).
+    fn random(&self) -> f64;
+    /// The browser's name and version.
+    async fn describe(&self) -> String;
+    /// One `cors`-mode fetch, bounded by its timeout.
+    async fn fetch(&self, request: &FetchRequest<'_>) -> FetchAttempt;
+    /// One reachability probe of `url` with `method`, without credentials, bounded by the timeout.
+    async fn probe(&self, url: &str, method: &str, kind: ProbeKind, timeout_ms: u32)
+        -> ProbeAnswer;
+}
+
+/// How a suite runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Cases in flight at once; 1 runs them one at a time in file order.
+    pub concurrency: usize,
+}
+
+/// Reported after each case finishes.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress<'a> {
+    /// Cases finished so far, this one included.
+    pub done: usize,
+    pub total: usize,
+    /// Position of this case in the suite.
+    pub index: usize,
+    pub result: &'a CaseResult,
+}
+
+/// Runs cases through a browser.
+pub struct Engine<B> {
+    browser: B,
+    cache_bust_counter: Cell<u64>,
+}
+
+impl<B: Browser> Engine<B> {
+    pub fn new(browser: B) -> Self {
+        Engine { browser, cache_bust_counter: Cell::new(0) }
+    }
+
+    pub fn browser(&self) -> &B {
+        &self.browser
+    }
+
+    /// Runs every case of `suite` and reports them in suite order, calling
+    /// `on_progress` as each one finishes.
+    pub async fn run_suite(
+        &self,
+        suite: &Suite,
+        options: RunOptions,
+        mut on_progress: impl FnMut(Progress<'_>),
+    ) -> SuiteReport {
+        let total = suite.cases.len();
+        let mut slots: Vec<Option<CaseResult>> = vec![None; total];
+        let mut finished = stream::iter(suite.cases.iter().enumerate())
+            .map(|(index, entry)| async move { (index, self.run_entry(entry).await) })
+            .buffer_unordered(options.concurrency.max(1));
+        let mut done = 0;
+        while let Some((index, result)) = finished.next().await {
+            done += 1;
+            on_progress(Progress { done, total, index, result: &result });
+            slots[index] = Some(result);
+        }
+        let results = slots.into_iter().flatten().collect();
+        SuiteReport::new(
+            suite.name.clone(),
+            self.browser.page_origin(),
+            self.browser.describe().await,
+            results,
+        )
+    }
+
+    /// Runs one suite entry; a malformed case becomes an `invalid` result.
+    pub async fn run_entry(&self, entry: &CaseEntry) -> CaseResult {
+        match entry {
+            CaseEntry::Valid(case) => self.run_case(case).await,
+            CaseEntry::Malformed(problem) => {
+                let mut result =
+                    bare_result(entry.id(), String::new(), String::new(), Outcome::Invalid);
+                result.error = Some(ErrorInfo::new("SuiteError", problem.to_string()));
+                result.pass = Some(false);
+                result.why = Some(format!("the case is malformed: {problem}"));
+                result
+            }
+        }
+    }
+
+    /// Makes the case's request and reports what the browser did with it.
+    pub async fn run_case(&self, case: &Case) -> CaseResult {
+        let mut result = self.observe(case).await;
+        result.judge(case.expect.clone());
+        result
+    }
+
+    async fn observe(&self, case: &Case) -> CaseResult {
+        let invalid = |error: ErrorInfo| {
+            let mut result = bare_result(
+                case.id.clone(),
+                case.method.clone(),
+                case.url.clone(),
+                Outcome::Invalid,
+            );
+            result.error = Some(error);
+            result
+        };
+        let parsed = match self.browser.parse_url(&case.url) {
+            Ok(parsed) => parsed,
+            Err(error) => return invalid(error),
+        };
+        if !matches!(parsed.protocol.as_str(), "http:" | "https:") {
+            let scheme = parsed.protocol.trim_end_matches(':');
+            return invalid(ErrorInfo::new(
+                "TypeError",
+                format!("URL scheme \"{scheme}\" is not supported: the harness only fetches http and https URLs"),
+            ));
+        }
+        let url = if case.cache_bust {
+            plan::with_query_param(&parsed.href, plan::CACHE_BUST_PARAM, &self.unique_token())
+        } else {
+            parsed.href.clone()
+        };
+        let plan = RequestPlan::new(case, parsed.origin != self.browser.page_origin());
+        let request = FetchRequest {
+            url: &url,
+            method: &case.method,
+            headers: &case.headers.0,
+            credentials: case.credentials,
+            body: case.body.as_deref(),
+            timeout_ms: case.timeout_ms,
+        };
+        let started = self.browser.now_ms();
+        let attempt = self.browser.fetch(&request).await;
+        let elapsed_ms = round_ms(self.browser.now_ms() - started);
+
+        let mut result =
+            bare_result(case.id.clone(), plan.method.clone(), url.clone(), Outcome::Invalid);
+        result.elapsed_ms = elapsed_ms;
+        match attempt {
+            FetchAttempt::Refused(error) => {
+                result.method = case.method.clone();
+                result.error = Some(error);
+                return result;
+            }
+            FetchAttempt::Resolved(response) => {
+                result.outcome = Outcome::Allowed;
+                result.status = Some(response.status);
+                result.headers = Some(
+                    response
+                        .headers
+                        .into_iter()
+                        .map(|(name, value)| (name.to_ascii_lowercase(), value))
+                        .collect::<BTreeMap<_, _>>(),
+                );
+                result.body =
+                    response.body.map(|body| body.chars().take(BODY_PREVIEW_CHARS).collect());
+                result.redirected = Some(response.redirected);
+                result.final_url = Some(response.url);
+            }
+            FetchAttempt::TimedOut => {
+                result.outcome = Outcome::Timeout;
+                result.error = Some(timeout_error(case.timeout_ms));
+            }
+            FetchAttempt::Rejected(error) => {
+                let probe_method = if plan.method == "GET" { "GET" } else { "HEAD" };
+                result.outcome = self.server_answered(&url, probe_method, case.timeout_ms).await;
+                result.error = Some(error);
+            }
+        }
+        result.preflight = Some(plan.preflight.is_required());
+        result.dropped_headers = plan.dropped_headers;
+        result
+    }
+
+    /// `blocked` if the server answered a probe, else `unreachable` (see the module docs).
+    async fn server_answered(&self, url: &str, method: &str, timeout_ms: u32) -> Outcome {
+        for kind in [ProbeKind::NoCors, ProbeKind::FirstHop] {
+            match self.browser.probe(url, method, kind, timeout_ms).await {
+                ProbeAnswer::Answered | ProbeAnswer::TimedOut => return Outcome::Blocked,
+                ProbeAnswer::Failed(_) => {}
+            }
+        }
+        Outcome::Unreachable
+    }
+
+    /// A token unique to this page and run, for the cache-busting parameter.
+    fn unique_token(&self) -> String {
+        let n = self.cache_bust_counter.get() + 1;
+        self.cache_bust_counter.set(n);
+        // Random prefix: two pages of one origin share the browser's preflight cache.
+        let random = (self.browser.random() * 4_294_967_296.0) as u64;
+        format!("{random:08x}{n:x}")
+    }
+}
+
+/// The error recorded for a timeout.
+pub fn timeout_error(timeout_ms: u32) -> ErrorInfo {
+    ErrorInfo::new(
+        "TimeoutError",
+        format!("no settled answer within {timeout_ms} ms; the request was aborted"),
+    )
+}
+
+fn round_ms(ms: f64) -> f64 {
+    (ms * 10.0).round() / 10.0
+}
+
+fn bare_result(id: String, method: String, url: String, outcome: Outcome) -> CaseResult {
+    CaseResult {
+        id,
+        method,
+        url,
+        outcome,
+        status: None,
+        headers: None,
+        body: None,
+        redirected: None,
+        final_url: None,
+        preflight: None,
+        dropped_headers: Vec::new(),
+        reason: None,
+        reason_source: None,
+        error: None,
+        elapsed_ms: 0.0,
+        expect: None,
+        pass: None,
+        why: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,306 @@
+//! The engine against a scripted browser.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use futures::executor::block_on;
+
+use super::*;
+use crate::expect::Expectation;
+use crate::suite::HeaderList;
+
+const PAGE: &str = "http://127.0.0.1:8000";
+
+/// Answers each URL (cache-bust parameter ignored) as scripted; records every call.
+#[derive(Default)]
+struct Scripted {
+    fetches: HashMap<&'static str, FetchAttempt>,
+    probes: HashMap<(&'static str, ProbeKind), ProbeAnswer>,
+    calls: RefCell<Vec<String>>,
+    clock: Cell<f64>,
+}
+
+fn strip_cache_bust(url: &str) -> &str {
+    url.split("?__cors_harness=").next().unwrap_or(url)
+}
+
+impl Browser for Scripted {
+    fn page_origin(&self) -> String {
+        PAGE.to_owned()
+    }
+    fn parse_url(&self, input: &str) -> Result<ParsedUrl, ErrorInfo> {
+        let (scheme, rest) = input
+            .split_once("://")
+            .ok_or_else(|| ErrorInfo::new("TypeError", "Failed to construct 'URL': Invalid URL"))?;
+        let host = rest.split('/').next().unwrap_or_default();
+        Ok(ParsedUrl {
+            href: input.to_owned(),
+            origin: format!("{scheme}://{host}"),
+            protocol: format!("{scheme}:"),
+        })
+    }
+    fn now_ms(&self) -> f64 {
+        self.clock.set(self.clock.get() + 1.5);
+        self.clock.get()
+    }
+    fn random(&self) -> f64 {
+        0.5
+    }
+    async fn describe(&self) -> String {
+        "Scripted 1.0".to_owned()
+    }
+    async fn fetch(&self, request: &FetchRequest<'_>) -> FetchAttempt {
+        self.calls.borrow_mut().push(format!("cors {} {}", request.method, request.url));
+        self.fetches
+            .get(strip_cache_bust(request.url))
+            .cloned()
+            .unwrap_or_else(|| panic!("unscripted fetch {}", request.url))
+    }
+    async fn probe(
+        &self,
+        url: &str,
+        method: &str,
+        kind: ProbeKind,
+        _timeout_ms: u32,
+    ) -> ProbeAnswer {
+        self.calls.borrow_mut().push(format!("{kind:?} {method} {url}"));
+        self.probes
+            .get(&(strip_cache_bust(url), kind))
+            .cloned()
+            .unwrap_or_else(|| panic!("unscripted probe {url}"))
+    }
+}
+
+fn type_error() -> ErrorInfo {
+    ErrorInfo::new("TypeError", "Failed to fetch")
+}
+
+fn ok_response() -> FetchAttempt {
+    FetchAttempt::Resolved(ResponseSnapshot {
+        status: 200,
+        headers: vec![("content-type".into(), "text/plain".into()), ("X-Total".into(), "3".into())],
+        body: Some("é".repeat(400)),
+        redirected: false,
+        url: "http://api.test/ok".into(),
+    })
+}
+
+fn scripted() -> Scripted {
+    let mut b = Scripted::default();
+    b.fetches.insert("http://api.test/ok", ok_response());
+    b.fetches.insert("http://api.test/cors", FetchAttempt::Rejected(type_error()));
+    b.probes.insert(("http://api.test/cors", ProbeKind::NoCors), ProbeAnswer::Answered);
+    b.fetches.insert("http://dead.test/", FetchAttempt::Rejected(type_error()));
+    b.probes.insert(("http://dead.test/", ProbeKind::NoCors), ProbeAnswer::Failed(type_error()));
+    b.probes.insert(("http://dead.test/", ProbeKind::FirstHop), ProbeAnswer::Failed(type_error()));
+    // A redirect no-cors cannot follow (Chromium: `user:pw@` in Location), but the first hop answered.
+    b.fetches.insert("http://api.test/userinfo-redirect", FetchAttempt::Rejected(type_error()));
+    b.probes.insert(
+        ("http://api.test/userinfo-redirect", ProbeKind::NoCors),
+        ProbeAnswer::Failed(type_error()),
+    );
+    b.probes
+        .insert(("http://api.test/userinfo-redirect", ProbeKind::FirstHop), ProbeAnswer::Answered);
+    b.fetches.insert("http://slow.test/", FetchAttempt::TimedOut);
+    b.fetches.insert(
+        "http://api.test/refused",
+        FetchAttempt::Refused(ErrorInfo::new(
+            "TypeError",
+            "Request with GET/HEAD method cannot have body.",
+        )),
+    );
+    b.fetches.insert("http://api.test/half", FetchAttempt::Rejected(type_error()));
+    b.probes.insert(("http://api.test/half", ProbeKind::NoCors), ProbeAnswer::TimedOut);
+    b
+}
+
+fn case(id: &str, url: &str) -> Case {
+    Case::new(id, url)
+}
+
+#[test]
+fn allowed_records_what_javascript_reads() {
+    let engine = Engine::new(scripted());
+    let mut c = case("ok", "http://api.test/ok");
+    c.headers =
+        HeaderList(vec![("Authorization".into(), "x".into()), ("Cookie".into(), "a=b".into())]);
+    c.expect = Some(Expectation {
+        readable_headers: vec!["x-total".into()],
+        ..Expectation::outcome(Outcome::Allowed)
+    });
+    let r = block_on(engine.run_case(&c));
+    assert_eq!(r.outcome, Outcome::Allowed);
+    assert_eq!(r.status, Some(200));
+    assert_eq!(r.header("X-TOTAL"), Some("3"), "names are lower-cased");
+    assert_eq!(r.body.as_ref().map(|b| b.chars().count()), Some(300));
+    assert_eq!(r.preflight, Some(true), "authorization is not safelisted");
+    assert_eq!(r.dropped_headers, ["cookie"]);
+    assert_eq!(r.elapsed_ms, 1.5);
+    assert_eq!((r.pass, r.why.as_deref()), (Some(true), None));
+    assert!(r.url.starts_with("http://api.test/ok?__cors_harness="));
+    assert!(
+        engine.browser().calls.borrow().iter().all(|c| c.starts_with("cors")),
+        "no probe after success"
+    );
+}
+
+#[test]
+fn rejection_with_answering_server_is_blocked_else_unreachable() {
+    let engine = Engine::new(scripted());
+    let blocked = block_on(engine.run_case(&case("b", "http://api.test/cors")));
+    assert_eq!(blocked.outcome, Outcome::Blocked);
+    assert_eq!(blocked.error, Some(type_error()));
+    let unreachable = block_on(engine.run_case(&case("u", "http://dead.test/")));
+    assert_eq!(unreachable.outcome, Outcome::Unreachable);
+    let half = block_on(engine.run_case(&case("h", "http://api.test/half")));
+    assert_eq!(half.outcome, Outcome::Blocked, "a hanging probe means the server accepted");
+    let redirect = block_on(engine.run_case(&case("r", "http://api.test/userinfo-redirect")));
+    assert_eq!(redirect.outcome, Outcome::Blocked, "the first hop answered");
+    let calls = engine.browser().calls.borrow();
+    assert!(calls[1].starts_with("NoCors GET http://api.test/cors?__cors_harness="), "{calls:?}");
+    assert_eq!(calls.len(), 2 + 3 + 2 + 3, "one probe when it answers, else two: {calls:?}");
+}
+
+#[test]
+fn probe_uses_head_for_non_get() {
+    let engine = Engine::new(scripted());
+    let mut c = case("p", "http://api.test/cors");
+    c.method = "put".into();
+    let r = block_on(engine.run_case(&c));
+    assert_eq!(r.method, "PUT");
+    assert!(engine.browser().calls.borrow()[1].starts_with("NoCors HEAD "));
+    assert_eq!(r.preflight, Some(true));
+}
+
+#[test]
+fn timeouts_and_invalid_input() {
+    let engine = Engine::new(scripted());
+    let t = block_on(engine.run_case(&case("t", "http://slow.test/")));
+    assert_eq!(t.outcome, Outcome::Timeout);
+    assert_eq!(t.error.as_ref().map(|e| e.name.as_str()), Some("TimeoutError"));
+
+    let relative = block_on(engine.run_case(&case("rel", "/notes")));
+    assert_eq!(relative.outcome, Outcome::Invalid);
+    assert_eq!(relative.preflight, None);
+    let ftp = block_on(engine.run_case(&case("ftp", "ftp://api.test/")));
+    assert_eq!(ftp.outcome, Outcome::Invalid);
+    assert!(ftp.error.unwrap().message.contains("\"ftp\""));
+    let refused = block_on(engine.run_case(&case("body", "http://api.test/refused")));
+    assert_eq!(refused.outcome, Outcome::Invalid);
+    assert_eq!(refused.error.unwrap().message, "Request with GET/HEAD method cannot have body.");
+    assert!(
+        !engine.browser().calls.borrow().iter().any(|c| c.contains("ftp") || c.contains("/notes")),
+        "nothing fetched for input refused before fetch()"
+    );
+}
+
+#[test]
+fn cache_bust_is_unique_and_switchable() {
+    let engine = Engine::new(scripted());
+    let a = block_on(engine.run_case(&case("a", "http://api.test/ok")));
+    let b = block_on(engine.run_case(&case("b", "http://api.test/ok")));
+    assert_ne!(a.url, b.url);
+    let mut c = case("c", "http://api.test/ok");
+    c.cache_bust = false;
+    assert_eq!(block_on(engine.run_case(&c)).url, "http://api.test/ok");
+}
+
+#[test]
+fn expectations_fail_with_a_reason() {
+    let engine = Engine::new(scripted());
+    let mut c = case("b", "http://api.test/cors");
+    c.expect = Some(Outcome::Allowed.into());
+    let r = block_on(engine.run_case(&c));
+    assert_eq!(r.pass, Some(false));
+    assert_eq!(r.why.as_deref(), Some("expected allowed, got blocked"));
+    let text = r.to_string();
+    assert!(text.contains("outcome: blocked"), "{text}");
+    assert!(text.contains("FAIL"), "{text}");
+
+    let mut c = case("s", "http://api.test/ok");
+    c.expect = Some(Expectation {
+        status: Some(201),
+        reason: None,
+        readable_headers: vec!["x-missing".into()],
+        outcome: Outcome::Allowed,
+    });
+    let why = block_on(engine.run_case(&c)).why.unwrap();
+    assert_eq!(
+        why,
+        "expected status 201, got 200; expected readable header(s) x-missing (not exposed to JavaScript)"
+    );
+}
+
+#[test]
+fn suite_runs_in_order_with_progress_and_malformed_cases() {
+    let engine = Engine::new(scripted());
+    let suite = Suite::parse(
+        r#"{ "name": "s", "cases": [
+            { "id": "ok", "url": "http://api.test/ok", "expect": "allowed" },
+            { "id": "bad", "url": "http://api.test/ok", "methd": "GET" },
+            { "id": "dead", "url": "http://dead.test/", "expect": "unreachable" },
+            { "id": "cors", "url": "http://api.test/cors", "expect": "allowed" }
+        ] }"#,
+    )
+    .unwrap();
+    for concurrency in [1, 3] {
+        let mut seen = Vec::new();
+        let report = block_on(engine.run_suite(&suite, RunOptions { concurrency }, |p| {
+            seen.push((p.done, p.total, p.result.id.clone()))
+        }));
+        let ids: Vec<&str> = report.results.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["ok", "bad", "dead", "cors"]);
+        assert_eq!(seen.len(), 4);
+        assert_eq!(seen.last().map(|s| (s.0, s.1)), Some((4, 4)));
+        assert_eq!(report.origin, PAGE);
+        assert_eq!(report.browser, "Scripted 1.0");
+        let s = &report.summary;
+        assert_eq!((s.allowed, s.blocked, s.unreachable, s.invalid, s.timeout), (1, 1, 1, 1, 0));
+        assert_eq!((s.passed, s.failed), (2, 2));
+        let bad = &report.results[1];
+        assert_eq!(bad.error.as_ref().map(|e| e.name.as_str()), Some("SuiteError"));
+        assert!(bad.why.as_deref().unwrap_or("").contains("unknown field `methd`"));
+    }
+}
+
+#[test]
+fn result_json_has_the_documented_shape() {
+    let engine = Engine::new(scripted());
+    let mut c = case("notes-list-cookie", "http://api.test/cors");
+    c.credentials = Credentials::Include;
+    c.headers = HeaderList(vec![("Authorization".into(), "Bearer abc".into())]);
+    c.expect = Some(Outcome::Allowed.into());
+    let result = block_on(engine.run_case(&c));
+    let json = serde_json::to_value(&result).unwrap();
+    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    for key in [
+        "id",
+        "outcome",
+        "status",
+        "headers",
+        "body",
+        "redirected",
+        "final_url",
+        "preflight",
+        "dropped_headers",
+        "reason",
+        "reason_source",
+        "error",
+        "elapsed_ms",
+        "expect",
+        "pass",
+        "why",
+    ] {
+        assert!(keys.contains(&key), "missing {key}");
+    }
+    assert_eq!(json["outcome"], "blocked");
+    assert_eq!(json["status"], serde_json::Value::Null);
+    assert_eq!(json["preflight"], true);
+    assert_eq!(
+        json["error"],
+        serde_json::json!({ "name": "TypeError", "message": "Failed to fetch" })
+    );
+    assert_eq!(json["expect"], "allowed");
+    assert_eq!(json["pass"], false);
+    assert_eq!(json["why"], "expected allowed, got blocked");
+}

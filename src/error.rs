@@ -1,0 +1,32 @@
+//! The one error type of the public API. Blocked requests are results, never errors:
+//! these are the inputs the harness cannot run at all.
+
+use crate::suite::{SuiteError, SuiteProblem};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HarnessError {
+    /// The suite (or a single case) is not valid.
+    #[error(transparent)]
+    Suite(#[from] SuiteError),
+    /// The options passed to `runSuite` are not valid.
+    #[error("invalid options: {0}")]
+    Options(String),
+}
+
+impl HarnessError {
+    /// The JavaScript `Error.name` for this error.
+    pub fn js_name(&self) -> &'static str {
+        match self {
+            HarnessError::Suite(_) => "SuiteError",
+            HarnessError::Options(_) => "TypeError",
+        }
+    }
+
+    /// The suite problems behind it, if any.
+    pub fn problems(&self) -> &[SuiteProblem] {
+        match self {
+            HarnessError::Suite(e) => &e.problems,
+            HarnessError::Options(_) => &[],
+        }
+    }
+}

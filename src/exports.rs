@@ -1,0 +1,143 @@
+//! The JavaScript API (`#[wasm_bindgen]`): thin, typed, no logic.
+
+use js_sys::{Function, Promise};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::browser::page_engine;
+use crate::engine::RunOptions;
+use crate::error::HarnessError;
+use crate::suite::{CaseEntry, Suite, SuiteError};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("types.d.ts");
+
+/// The one conversion of errors to JavaScript: an `Error` with `name` and, for suite
+/// errors, a `problems` array naming each case and field.
+impl From<HarnessError> for JsValue {
+    fn from(error: HarnessError) -> JsValue {
+        let js_error = js_sys::Error::new(&error.to_string());
+        js_error.set_name(error.js_name());
+        if let Ok(problems) = to_js(error.problems()) {
+            let _ = js_sys::Reflect::set(&js_error, &"problems".into(), &problems);
+        }
+        js_error.into()
+    }
+}
+
+/// Plain JS objects and arrays (not `Map`s), as JSON would give.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(JsValue::from)
+}
+
+/// A suite given as an object or as JSON text.
+fn suite_json(input: &JsValue) -> Result<String, HarnessError> {
+    if let Some(text) = input.as_string() {
+        return Ok(text);
+    }
+    js_sys::JSON::stringify(input)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| HarnessError::Options("the suite must be an object or JSON text".into()))
+}
+
+/// Runs a suite in this page; resolves to the report (rejects only for a suite that cannot run).
+#[wasm_bindgen(js_name = runSuite, unchecked_return_type = "Promise<SuiteReport>")]
+pub fn run_suite(
+    #[wasm_bindgen(unchecked_param_type = "Suite | string")] suite: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RunSuiteOptions")] options: Option<js_sys::Object>,
+) -> Promise {
+    future_to_promise(async move {
+        let suite = Suite::parse(&suite_json(&suite)?).map_err(HarnessError::from)?;
+        let option = |key: &str| {
+            options
+                .as_ref()
+                .and_then(|o| js_sys::Reflect::get(o, &key.into()).ok())
+                .filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let concurrency = match option("concurrency") {
+            None => suite.concurrency,
+            Some(v) => match v.as_f64() {
+                Some(n) if n >= 1.0 && n.fract() == 0.0 => n as usize,
+                _ => {
+                    return Err(HarnessError::Options(
+                        "concurrency must be a whole number >= 1".into(),
+                    )
+                    .into())
+                }
+            },
+        };
+        let on_progress = match option("onProgress") {
+            None => None,
+            Some(f) => Some(
+                f.dyn_into::<Function>()
+                    .map_err(|_| HarnessError::Options("onProgress must be a function".into()))?,
+            ),
+        };
+        let report = page_engine()
+            .run_suite(&suite, RunOptions { concurrency }, |progress| {
+                if let (Some(callback), Ok(result)) = (&on_progress, to_js(progress.result)) {
+                    let event = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(
+                        &event,
+                        &"done".into(),
+                        &(progress.done as u32).into(),
+                    );
+                    let _ = js_sys::Reflect::set(
+                        &event,
+                        &"total".into(),
+                        &(progress.total as u32).into(),
+                    );
+                    let _ = js_sys::Reflect::set(
+                        &event,
+                        &"index".into(),
+                        &(progress.index as u32).into(),
+                    );
+                    let _ = js_sys::Reflect::set(&event, &"result".into(), &result);
+                    // A throwing callback must not stop the run.
+                    let _ = callback.call1(&JsValue::NULL, &event);
+                }
+            })
+            .await;
+        to_js(&report)
+    })
+}
+
+/// Runs one case (the suite's case format, defaults applied); rejects if the case is malformed.
+#[wasm_bindgen(js_name = runCase, unchecked_return_type = "Promise<CaseResult>")]
+pub fn run_case(#[wasm_bindgen(unchecked_param_type = "Case")] case: JsValue) -> Promise {
+    future_to_promise(async move {
+        let case_json = suite_json(&case)?;
+        let suite =
+            Suite::parse(&format!("{{\"cases\":[{case_json}]}}")).map_err(HarnessError::from)?;
+        let case = match suite.cases.into_iter().next() {
+            Some(CaseEntry::Valid(case)) => case,
+            Some(CaseEntry::Malformed(problem)) => {
+                return Err(HarnessError::from(SuiteError { problems: vec![problem] }).into())
+            }
+            None => return Err(HarnessError::Options("no case given".into()).into()),
+        };
+        to_js(&page_engine().run_case(&case).await)
+    })
+}
+
+/// Checks a suite without running it: every problem, naming case and field (empty when valid).
+#[wasm_bindgen(js_name = validateSuite, unchecked_return_type = "SuiteProblem[]")]
+pub fn validate_suite(
+    #[wasm_bindgen(unchecked_param_type = "Suite | string")] suite: JsValue,
+) -> Result<JsValue, JsValue> {
+    let problems = match Suite::parse(&suite_json(&suite)?) {
+        Ok(suite) => suite
+            .cases
+            .into_iter()
+            .filter_map(|entry| match entry {
+                CaseEntry::Malformed(problem) => Some(problem),
+                CaseEntry::Valid(_) => None,
+            })
+            .collect(),
+        Err(error) => error.problems,
+    };
+    to_js(&problems)
+}

@@ -1,0 +1,280 @@
+//! What the browser did with each request, as data: a blocked request is a result, not an error.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::expect::Expectation;
+
+/// How many characters of a readable body a result keeps.
+pub const BODY_PREVIEW_CHARS: usize = 300;
+
+/// Exactly one of these per case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The `fetch()` promise resolved, whatever the status: JavaScript can read the response.
+    Allowed,
+    /// The server answered, but the browser refused the exchange for CORS.
+    Blocked,
+    /// It failed without CORS being involved: connection refused, reset, empty reply.
+    Unreachable,
+    /// No settled answer within the case's timeout.
+    Timeout,
+    /// `fetch()` (or the harness, for a malformed case) refused the input before any network activity.
+    Invalid,
+}
+
+impl Outcome {
+    /// Every outcome, in the order reports list them.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Allowed,
+        Outcome::Blocked,
+        Outcome::Unreachable,
+        Outcome::Timeout,
+        Outcome::Invalid,
+    ];
+
+    /// The outcome's name in suites and results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Blocked => "blocked",
+            Outcome::Unreachable => "unreachable",
+            Outcome::Timeout => "timeout",
+            Outcome::Invalid => "invalid",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A JavaScript error as the browser (or the harness) gave it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    /// `TypeError`, `AbortError`, ... (or `SuiteError` for a malformed case).
+    pub name: String,
+    pub message: String,
+}
+
+impl ErrorInfo {
+    pub fn new(name: impl Into<String>, message: impl Into<String>) -> Self {
+        ErrorInfo { name: name.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for ErrorInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.message)
+    }
+}
+
+/// Who named a blocked request's `reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReasonSource {
+    /// The browser itself (Chromium's DevTools `corsErrorStatus`, Firefox's console).
+    Browser,
+    /// The harness's own evaluation of the exchange.
+    Harness,
+}
+
+/// One case's result, in the documented JSON shape.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    pub id: String,
+    /// The normalised method sent (as written, for invalid input).
+    pub method: String,
+    /// The URL fetched, cache-busting parameter included.
+    pub url: String,
+    pub outcome: Outcome,
+    /// Allowed only: the response status.
+    pub status: Option<u16>,
+    /// Allowed only: every header JavaScript can read, lower-case names.
+    pub headers: Option<BTreeMap<String, String>>,
+    /// Allowed only: the first 300 characters of the body.
+    pub body: Option<String>,
+    pub redirected: Option<bool>,
+    pub final_url: Option<String>,
+    /// Did the browser have to send a preflight? `null` when nothing was sent (invalid input).
+    pub preflight: Option<bool>,
+    /// Headers of the case the browser silently dropped as forbidden (lower-case).
+    pub dropped_headers: Vec<String>,
+    /// Blocked only: Chromium's `corsError` name for the failure, when known.
+    pub reason: Option<String>,
+    pub reason_source: Option<ReasonSource>,
+    /// The error `fetch()` rejected with, for every outcome but `allowed`.
+    pub error: Option<ErrorInfo>,
+    /// Time from `fetch()` to its promise settling, in milliseconds.
+    pub elapsed_ms: f64,
+    pub expect: Option<Expectation>,
+    /// Did the expectation hold? `null` without an expectation.
+    pub pass: Option<bool>,
+    /// Why the expectation failed.
+    pub why: Option<String>,
+}
+
+impl CaseResult {
+    pub fn is_allowed(&self) -> bool {
+        self.outcome == Outcome::Allowed
+    }
+    pub fn is_blocked(&self) -> bool {
+        self.outcome == Outcome::Blocked
+    }
+    pub fn is_unreachable(&self) -> bool {
+        self.outcome == Outcome::Unreachable
+    }
+    pub fn is_timeout(&self) -> bool {
+        self.outcome == Outcome::Timeout
+    }
+    pub fn is_invalid(&self) -> bool {
+        self.outcome == Outcome::Invalid
+    }
+
+    /// A response header JavaScript could read (`name` in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.as_ref()?.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// Sets `expect`, `pass` and `why` from an expectation.
+    pub fn judge(&mut self, expect: Option<Expectation>) {
+        self.pass = expect.as_ref().map(|e| e.check(self).is_ok());
+        self.why = expect.as_ref().and_then(|e| e.check(self).err());
+        self.expect = expect;
+    }
+
+    /// One sentence on what the outcome means.
+    pub fn meaning(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Allowed => "the browser let the page read the response",
+            Outcome::Blocked => {
+                "the server answered (a no-cors probe got a response), but the browser refused the exchange for CORS"
+            }
+            Outcome::Unreachable => {
+                "the request failed without CORS being involved (no-cors probe failed too): connection refused, reset or empty reply"
+            }
+            Outcome::Timeout => "no settled answer within the timeout",
+            Outcome::Invalid => "refused before any network activity",
+        }
+    }
+}
+
+/// Explains a result in a few lines, fit for `assert!(r.is_allowed(), "{r}")`.
+impl fmt::Display for CaseResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} {} [{}]", self.method, self.url, self.id)?;
+        write!(f, "  outcome: {}", self.outcome)?;
+        if let Some(status) = self.status {
+            write!(f, " (status {status})")?;
+        }
+        writeln!(f, ": {}", self.meaning())?;
+        if let Some(reason) = &self.reason {
+            writeln!(f, "  reason: {reason}")?;
+        }
+        if let Some(error) = &self.error {
+            writeln!(f, "  error: {error}")?;
+        }
+        match self.preflight {
+            Some(true) => writeln!(f, "  preflight: sent")?,
+            Some(false) => writeln!(f, "  preflight: none (simple request)")?,
+            None => {}
+        }
+        if !self.dropped_headers.is_empty() {
+            writeln!(
+                f,
+                "  dropped by the browser (forbidden): {}",
+                self.dropped_headers.join(", ")
+            )?;
+        }
+        if let Some(headers) = &self.headers {
+            let names: Vec<&str> = headers.keys().map(String::as_str).collect();
+            writeln!(f, "  readable headers: {}", names.join(", "))?;
+        }
+        if let Some(final_url) = self.final_url.as_ref().filter(|_| self.redirected == Some(true)) {
+            writeln!(f, "  redirected to: {final_url}")?;
+        }
+        match (&self.expect, self.pass) {
+            (Some(expect), Some(true)) => write!(f, "  expected {expect}: pass"),
+            (Some(expect), _) => {
+                write!(f, "  expected {expect}: FAIL, {}", self.why.as_deref().unwrap_or(""))
+            }
+            (None, _) => write!(f, "  (no expectation)"),
+        }
+    }
+}
+
+/// Counts per outcome and per verdict.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub allowed: usize,
+    pub blocked: usize,
+    pub unreachable: usize,
+    pub timeout: usize,
+    pub invalid: usize,
+    /// Cases whose expectation held.
+    pub passed: usize,
+    /// Cases whose expectation did not hold (malformed cases included).
+    pub failed: usize,
+}
+
+impl Summary {
+    pub fn of(results: &[CaseResult]) -> Self {
+        let mut summary = Summary::default();
+        for result in results {
+            summary.add(result);
+        }
+        summary
+    }
+
+    fn add(&mut self, result: &CaseResult) {
+        *match result.outcome {
+            Outcome::Allowed => &mut self.allowed,
+            Outcome::Blocked => &mut self.blocked,
+            Outcome::Unreachable => &mut self.unreachable,
+            Outcome::Timeout => &mut self.timeout,
+            Outcome::Invalid => &mut self.invalid,
+        } += 1;
+        match result.pass {
+            Some(true) => self.passed += 1,
+            Some(false) => self.failed += 1,
+            None => {}
+        }
+    }
+
+    pub fn count(&self, outcome: Outcome) -> usize {
+        match outcome {
+            Outcome::Allowed => self.allowed,
+            Outcome::Blocked => self.blocked,
+            Outcome::Unreachable => self.unreachable,
+            Outcome::Timeout => self.timeout,
+            Outcome::Invalid => self.invalid,
+        }
+    }
+}
+
+/// A whole run: the page's origin, the browser, every case's result in suite order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuiteReport {
+    pub suite: String,
+    pub origin: String,
+    pub browser: String,
+    pub results: Vec<CaseResult>,
+    pub summary: Summary,
+}
+
+impl SuiteReport {
+    pub fn new(suite: String, origin: String, browser: String, results: Vec<CaseResult>) -> Self {
+        let summary = Summary::of(&results);
+        SuiteReport { suite, origin, browser, results, summary }
+    }
+
+    /// Did every expectation hold?
+    pub fn all_passed(&self) -> bool {
+        self.summary.failed == 0
+    }
+}
