@@ -47,7 +47,9 @@ fn suite_json(input: &JsValue) -> Result<String, HarnessError> {
 #[wasm_bindgen(js_name = runSuite, unchecked_return_type = "Promise<SuiteReport>")]
 pub fn run_suite(
     #[wasm_bindgen(unchecked_param_type = "Suite | string")] suite: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "RunSuiteOptions")] options: Option<js_sys::Object>,
+    #[wasm_bindgen(unchecked_optional_param_type = "RunSuiteOptions")] options: Option<
+        js_sys::Object,
+    >,
 ) -> Promise {
     future_to_promise(async move {
         let suite = Suite::parse(&suite_json(&suite)?).map_err(HarnessError::from)?;
@@ -107,9 +109,9 @@ pub fn run_suite(
 
 /// Runs one case (the suite's case format, defaults applied); rejects if the case is malformed.
 #[wasm_bindgen(js_name = runCase, unchecked_return_type = "Promise<CaseResult>")]
-pub fn run_case(#[wasm_bindgen(unchecked_param_type = "Case")] case: JsValue) -> Promise {
+pub fn run_case(#[wasm_bindgen(unchecked_param_type = "Case | string")] input: JsValue) -> Promise {
     future_to_promise(async move {
-        let case_json = suite_json(&case)?;
+        let case_json = suite_json(&input)?;
         let suite =
             Suite::parse(&format!("{{\"cases\":[{case_json}]}}")).map_err(HarnessError::from)?;
         let case = match suite.cases.into_iter().next() {
