@@ -78,8 +78,15 @@ pub fn run_suite(
                     .map_err(|_| HarnessError::Options("onProgress must be a function".into()))?,
             ),
         };
+        let signal = option("signal");
+        // `signal.aborted`, read as each case starts.
+        let stop = || {
+            signal.as_ref().is_some_and(|s| {
+                js_sys::Reflect::get(s, &"aborted".into()).is_ok_and(|a| a.is_truthy())
+            })
+        };
         let report = page_engine()
-            .run_suite(&suite, RunOptions { concurrency }, |progress| {
+            .run_suite(&suite, RunOptions { concurrency, stop: Some(&stop) }, |progress| {
                 if let (Some(callback), Ok(result)) = (&on_progress, to_js(progress.result)) {
                     let event = js_sys::Object::new();
                     let _ = js_sys::Reflect::set(

@@ -265,12 +265,15 @@ pub struct SuiteReport {
     pub browser: String,
     pub results: Vec<CaseResult>,
     pub summary: Summary,
+    /// Set when the run was stopped before every case ran (those cases have no result).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 impl SuiteReport {
     pub fn new(suite: String, origin: String, browser: String, results: Vec<CaseResult>) -> Self {
         let summary = Summary::of(&results);
-        SuiteReport { suite, origin, browser, results, summary }
+        SuiteReport { suite, origin, browser, results, summary, stopped: false }
     }
 
     /// Did every expectation hold?

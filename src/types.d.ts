@@ -109,6 +109,8 @@ export interface SuiteReport {
   browser: string;
   results: CaseResult[];
   summary: Summary;
+  /** Present (true) when the run was stopped before every case ran. */
+  stopped?: boolean;
 }
 
 /** Passed to onProgress after each case. */
@@ -124,6 +126,8 @@ export interface RunSuiteOptions {
   onProgress?: (progress: Progress) => void;
   /** Overrides the suite's concurrency. */
   concurrency?: number;
+  /** Aborting it stops the run before the next case starts; cases in flight finish. */
+  signal?: AbortSignal;
 }
 
 /** A problem in a suite, naming the case and the field. */

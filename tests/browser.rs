@@ -565,7 +565,9 @@ async fn suites_run_in_order_with_progress_at_any_concurrency() {
     for concurrency in [1, 4] {
         let mut progress = Vec::new();
         let report = cors_harness::browser::page_engine()
-            .run_suite(&suite, RunOptions { concurrency }, |p| progress.push((p.done, p.index)))
+            .run_suite(&suite, RunOptions::concurrency(concurrency), |p| {
+                progress.push((p.done, p.index))
+            })
             .await;
         let outcomes: Vec<Outcome> = report.results.iter().map(|r| r.outcome).collect();
         assert_eq!(

@@ -127,10 +127,19 @@ pub trait Browser {
 }
 
 /// How a suite runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RunOptions {
-    /// Cases in flight at once; 1 runs them one at a time in file order.
+#[derive(Clone, Copy, Default)]
+pub struct RunOptions<'a> {
+    /// Cases in flight at once; 1 (or 0) runs them one at a time in file order.
     pub concurrency: usize,
+    /// Asked before each case starts; `true` stops the run (cases in flight finish).
+    pub stop: Option<&'a dyn Fn() -> bool>,
+}
+
+impl RunOptions<'_> {
+    /// Up to `concurrency` cases at once.
+    pub fn concurrency(concurrency: usize) -> Self {
+        RunOptions { concurrency, stop: None }
+    }
 }
 
 /// Reported after each case finishes.
@@ -164,27 +173,35 @@ impl<B: Browser> Engine<B> {
     pub async fn run_suite(
         &self,
         suite: &Suite,
-        options: RunOptions,
+        options: RunOptions<'_>,
         mut on_progress: impl FnMut(Progress<'_>),
     ) -> SuiteReport {
         let total = suite.cases.len();
+        let stopped = || options.stop.is_some_and(|stop| stop());
         let mut slots: Vec<Option<CaseResult>> = vec![None; total];
         let mut finished = stream::iter(suite.cases.iter().enumerate())
-            .map(|(index, entry)| async move { (index, self.run_entry(entry).await) })
+            .map(|(index, entry)| async move {
+                // Checked as each case starts, so a stop takes effect between cases.
+                let result = if stopped() { None } else { Some(self.run_entry(entry).await) };
+                (index, result)
+            })
             .buffer_unordered(options.concurrency.max(1));
         let mut done = 0;
         while let Some((index, result)) = finished.next().await {
+            let Some(result) = result else { continue };
             done += 1;
             on_progress(Progress { done, total, index, result: &result });
             slots[index] = Some(result);
         }
-        let results = slots.into_iter().flatten().collect();
-        SuiteReport::new(
+        let results: Vec<CaseResult> = slots.into_iter().flatten().collect();
+        let mut report = SuiteReport::new(
             suite.name.clone(),
             self.browser.page_origin(),
             self.browser.describe().await,
             results,
-        )
+        );
+        report.stopped = report.results.len() < total;
+        report
     }
 
     /// Runs one suite entry; a malformed case becomes an `invalid` result.

@@ -245,9 +245,10 @@ fn suite_runs_in_order_with_progress_and_malformed_cases() {
     .unwrap();
     for concurrency in [1, 3] {
         let mut seen = Vec::new();
-        let report = block_on(engine.run_suite(&suite, RunOptions { concurrency }, |p| {
-            seen.push((p.done, p.total, p.result.id.clone()))
-        }));
+        let report =
+            block_on(engine.run_suite(&suite, RunOptions::concurrency(concurrency), |p| {
+                seen.push((p.done, p.total, p.result.id.clone()))
+            }));
         let ids: Vec<&str> = report.results.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["ok", "bad", "dead", "cors"]);
         assert_eq!(seen.len(), 4);
@@ -303,4 +304,30 @@ fn result_json_has_the_documented_shape() {
     assert_eq!(json["expect"], "allowed");
     assert_eq!(json["pass"], false);
     assert_eq!(json["why"], "expected allowed, got blocked");
+}
+
+#[test]
+fn a_stopped_run_reports_only_the_cases_that_ran() {
+    let engine = Engine::new(scripted());
+    let suite = Suite::parse(
+        r#"{ "cases": [
+            { "id": "a", "url": "http://api.test/ok" },
+            { "id": "b", "url": "http://api.test/ok" },
+            { "id": "c", "url": "http://api.test/ok" }
+        ] }"#,
+    )
+    .unwrap();
+    let started = Cell::new(0);
+    let stop = || {
+        started.set(started.get() + 1);
+        started.get() > 2
+    };
+    let options = RunOptions { concurrency: 1, stop: Some(&stop) };
+    let report = block_on(engine.run_suite(&suite, options, |_| {}));
+    assert_eq!(report.results.len(), 2);
+    assert!(report.stopped);
+    assert_eq!(serde_json::to_value(&report).unwrap()["stopped"], true);
+    let full = block_on(engine.run_suite(&suite, RunOptions::default(), |_| {}));
+    assert!(!full.stopped);
+    assert!(serde_json::to_value(&full).unwrap().get("stopped").is_none());
 }

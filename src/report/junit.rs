@@ -1,0 +1,118 @@
+//! JUnit XML, the format CI systems read: one testcase per case.
+
+use std::fmt::Write;
+
+use super::Reporter;
+use crate::outcome::SuiteReport;
+
+pub struct JunitReporter;
+
+impl Reporter for JunitReporter {
+    fn name(&self) -> &'static str {
+        "junit"
+    }
+
+    fn render(&self, report: &SuiteReport) -> String {
+        let total_s: f64 = report.results.iter().map(|r| r.elapsed_ms).sum::<f64>() / 1000.0;
+        let suite_name = format!("{} ({})", report.suite, report.browser);
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            xml,
+            "<testsuites name=\"cors-harness\" tests=\"{}\" failures=\"{}\" time=\"{total_s:.3}\">",
+            report.results.len(),
+            report.summary.failed
+        );
+        let _ = writeln!(
+            xml,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{total_s:.3}\">",
+            escape(&suite_name),
+            report.results.len(),
+            report.summary.failed
+        );
+        let _ = writeln!(
+            xml,
+            "    <properties><property name=\"origin\" value=\"{}\"/><property name=\"browser\" value=\"{}\"/></properties>",
+            escape(&report.origin),
+            escape(&report.browser)
+        );
+        for result in &report.results {
+            let _ = write!(
+                xml,
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+                escape(&suite_name),
+                escape(&result.id),
+                result.elapsed_ms / 1000.0
+            );
+            let actual = match result.status {
+                Some(status) => format!("{} (status {status})", result.outcome),
+                None => result.outcome.to_string(),
+            };
+            let detail = format!(
+                "{} {}\nexpected: {}\nactual: {actual}{}{}",
+                result.method,
+                result.url,
+                result.expect.as_ref().map_or("(nothing)".to_owned(), ToString::to_string),
+                result.reason.as_ref().map_or(String::new(), |r| format!("\nreason: {r}")),
+                result.error.as_ref().map_or(String::new(), |e| format!("\nerror: {e}")),
+            );
+            if result.pass == Some(false) {
+                let _ = writeln!(
+                    xml,
+                    ">\n      <failure type=\"expectation\" message=\"{}\">{}</failure>\n    </testcase>",
+                    escape(result.why.as_deref().unwrap_or("expectation failed")),
+                    escape(&detail)
+                );
+            } else {
+                let _ = writeln!(
+                    xml,
+                    ">\n      <system-out>{}</system-out>\n    </testcase>",
+                    escape(&detail)
+                );
+            }
+        }
+        xml.push_str("  </testsuite>\n</testsuites>\n");
+        xml
+    }
+}
+
+/// Escapes text for XML content and attributes; drops characters XML 1.0 cannot hold.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::sample_report;
+
+    #[test]
+    fn one_testcase_per_case_failures_with_expected_and_actual() {
+        let xml = JunitReporter.render(&sample_report());
+        assert!(xml.starts_with("<?xml"));
+        assert_eq!(xml.matches("<testcase ").count(), 3);
+        assert_eq!(xml.matches("<failure ").count(), 1);
+        assert!(xml.contains("tests=\"3\" failures=\"1\""));
+        assert!(xml.contains("message=\"expected allowed, got blocked\""), "{xml}");
+        assert!(xml.contains("expected: allowed\nactual: blocked"), "{xml}");
+        assert!(xml.contains("name=\"&lt;script&gt;&amp;&quot;\""), "ids are escaped: {xml}");
+        assert!(!xml.contains("<script>"));
+    }
+
+    #[test]
+    fn escapes_control_characters() {
+        assert_eq!(escape("a\u{1}b<"), "a\u{FFFD}b&lt;");
+    }
+}

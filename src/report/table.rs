@@ -1,0 +1,194 @@
+//! The table people read: one line per case, the outcome as a word (colour only adds to it).
+
+use std::fmt::Write;
+
+use super::Reporter;
+use crate::outcome::{CaseResult, Outcome, SuiteReport};
+
+/// A text table; ANSI colours when `color` is set.
+pub struct TableReporter {
+    pub color: bool,
+}
+
+impl Reporter for TableReporter {
+    fn name(&self) -> &'static str {
+        "table"
+    }
+
+    fn render(&self, report: &SuiteReport) -> String {
+        let header =
+            ["case", "outcome", "status", "preflight", "reason", "expected", "verdict", "ms"];
+        let rows: Vec<[String; 8]> = report.results.iter().map(row).collect();
+        let mut out = format!("{} in {} from {}\n", report.suite, report.browser, report.origin);
+        out.push_str(&render_rows(&header, &rows, self.color, |row| verdict_color(&row[6])));
+        let s = &report.summary;
+        let _ = writeln!(
+            out,
+            "\n{} allowed, {} blocked, {} unreachable, {} timeout, {} invalid",
+            s.allowed, s.blocked, s.unreachable, s.timeout, s.invalid
+        );
+        for result in report.results.iter().filter(|r| r.pass == Some(false)) {
+            let _ = writeln!(out, "FAIL {}: {}", result.id, result.why.as_deref().unwrap_or(""));
+        }
+        let _ = writeln!(out, "{}", super::closing_line(s.passed, s.failed));
+        out
+    }
+}
+
+fn row(result: &CaseResult) -> [String; 8] {
+    [
+        result.id.clone(),
+        result.outcome.to_string(),
+        result.status.map_or("-".into(), |s| s.to_string()),
+        match result.preflight {
+            Some(true) => "yes".into(),
+            Some(false) => "no".into(),
+            None => "-".into(),
+        },
+        result.reason.clone().unwrap_or_else(|| "-".into()),
+        result.expect.as_ref().map_or("-".into(), ToString::to_string),
+        match result.pass {
+            Some(true) => "PASS".into(),
+            Some(false) => "FAIL".into(),
+            None => "-".into(),
+        },
+        format!("{:.0}", result.elapsed_ms),
+    ]
+}
+
+/// The same suite in several browsers, side by side; rows where they differ are marked `≠`.
+pub fn comparison_table(reports: &[SuiteReport], color: bool) -> String {
+    let Some(first) = reports.first() else {
+        return String::new();
+    };
+    let mut header = vec!["case".to_owned()];
+    header.extend(reports.iter().map(|r| r.browser.clone()));
+    header.push("differs".to_owned());
+    let rows: Vec<Vec<String>> = first
+        .results
+        .iter()
+        .enumerate()
+        .map(|(i, result)| {
+            let cells: Vec<String> =
+                reports.iter().map(|r| r.results.get(i).map_or("-".to_owned(), cell)).collect();
+            let outcomes: Vec<Option<Outcome>> =
+                reports.iter().map(|r| r.results.get(i).map(|x| x.outcome)).collect();
+            let differs = outcomes.windows(2).any(|w| w[0] != w[1]);
+            let mut row = vec![result.id.clone()];
+            row.extend(cells);
+            row.push(if differs { "≠ differs".into() } else { String::new() });
+            row
+        })
+        .collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut out = format!("{} from {}\n", first.suite, first.origin);
+    out.push_str(&render_rows(&header_refs, &rows, color, |row| {
+        row.last().filter(|d| !d.is_empty()).map(|_| "\x1b[1;33m")
+    }));
+    let differing = rows.iter().filter(|r| r.last().is_some_and(|d| !d.is_empty())).count();
+    let _ = writeln!(out, "\n{differing} case(s) differ between browsers");
+    out
+}
+
+fn cell(result: &CaseResult) -> String {
+    let verdict = match result.pass {
+        Some(true) => " PASS",
+        Some(false) => " FAIL",
+        None => "",
+    };
+    format!("{}{verdict}", result.outcome)
+}
+
+fn verdict_color(verdict: &str) -> Option<&'static str> {
+    match verdict {
+        "PASS" => Some("\x1b[32m"),
+        "FAIL" => Some("\x1b[1;31m"),
+        _ => None,
+    }
+}
+
+/// Left-aligned columns; a row's whole line takes the colour `color_of` gives it.
+fn render_rows<R: AsRef<[String]>>(
+    header: &[&str],
+    rows: &[R],
+    color: bool,
+    color_of: impl Fn(&[String]) -> Option<&'static str>,
+) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row.as_ref()) {
+            *width = (*width).max(cell.chars().count().min(48));
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| {
+                let cell: String = if cell.chars().count() > 48 {
+                    cell.chars().take(47).chain(['…']).collect()
+                } else {
+                    (*cell).to_owned()
+                };
+                format!("{cell:<width$}")
+            })
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    let mut out = line(header.to_vec()) + "\n";
+    out.push_str(&line(
+        widths
+            .iter()
+            .map(|w| "─".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    ));
+    out.push('\n');
+    for row in rows {
+        let cells: Vec<&str> = row.as_ref().iter().map(String::as_str).collect();
+        let text = line(cells);
+        match color_of(row.as_ref()).filter(|_| color) {
+            Some(code) => {
+                let _ = writeln!(out, "{code}{text}\x1b[0m");
+            }
+            None => {
+                let _ = writeln!(out, "{text}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::sample_report;
+
+    #[test]
+    fn one_line_per_case_with_words_and_a_closing_line() {
+        let text = TableReporter { color: false }.render(&sample_report());
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].starts_with("case"), "{text}");
+        assert!(lines[3].starts_with("ok"), "{text}");
+        assert!(text.contains("blocked"));
+        assert!(text.contains("FAIL <script>&\": expected allowed, got blocked"), "{text}");
+        assert!(text.ends_with("1 passed, 1 failed\n"), "{text}");
+        assert!(!text.contains('\x1b'));
+        let colored = TableReporter { color: true }.render(&sample_report());
+        assert!(colored.contains("\x1b[1;31m"));
+    }
+
+    #[test]
+    fn comparison_marks_differences() {
+        let chromium = sample_report();
+        let mut firefox = sample_report();
+        firefox.browser = "Firefox 153.0".into();
+        firefox.results[0].outcome = Outcome::Blocked;
+        let text = comparison_table(&[chromium, firefox], false);
+        assert!(text.contains("Firefox 153.0"), "{text}");
+        assert_eq!(text.matches("≠ differs").count(), 1, "{text}");
+        assert!(text.contains("1 case(s) differ"));
+    }
+}
