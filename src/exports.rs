@@ -6,7 +6,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::browser::page_engine;
+use crate::browser::{page_engine, PageBrowser};
+use crate::engine::Browser;
 use crate::engine::RunOptions;
 use crate::error::HarnessError;
 use crate::suite::{CaseEntry, Suite, SuiteError};
@@ -149,4 +150,10 @@ pub fn validate_suite(
         Err(error) => error.problems,
     };
     to_js(&problems)
+}
+
+/// The browser's name and version, e.g. `Chromium 156.0.8078.79`.
+#[wasm_bindgen(js_name = describeBrowser, unchecked_return_type = "Promise<string>")]
+pub fn describe_browser() -> Promise {
+    future_to_promise(async { Ok(JsValue::from(PageBrowser.describe().await)) })
 }

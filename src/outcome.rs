@@ -108,6 +108,9 @@ pub struct CaseResult {
     /// Blocked only: Chromium's `corsError` name for the failure, when known.
     pub reason: Option<String>,
     pub reason_source: Option<ReasonSource>,
+    /// The header value, method or header name the reason is about, when known.
+    #[serde(default)]
+    pub failed_parameter: Option<String>,
     /// The error `fetch()` rejected with, for every outcome but `allowed`.
     pub error: Option<ErrorInfo>,
     /// Time from `fetch()` to its promise settling, in milliseconds.

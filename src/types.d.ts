@@ -80,6 +80,8 @@ export interface CaseResult {
   /** Chromium's corsError name for a blocked request, when known. */
   reason: string | null;
   reason_source: "browser" | "harness" | null;
+  /** The header value, method or header name the reason is about, when known. */
+  failed_parameter: string | null;
   error: ErrorInfo | null;
   elapsed_ms: number;
   expect: Expectation | null;

@@ -353,6 +353,7 @@ fn bare_result(id: String, method: String, url: String, outcome: Outcome) -> Cas
         dropped_headers: Vec::new(),
         reason: None,
         reason_source: None,
+        failed_parameter: None,
         error: None,
         elapsed_ms: 0.0,
         expect: None,

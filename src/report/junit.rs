@@ -13,66 +13,82 @@ impl Reporter for JunitReporter {
     }
 
     fn render(&self, report: &SuiteReport) -> String {
-        let total_s: f64 = report.results.iter().map(|r| r.elapsed_ms).sum::<f64>() / 1000.0;
-        let suite_name = format!("{} ({})", report.suite, report.browser);
+        JunitReporter::render_all(std::slice::from_ref(report))
+    }
+}
+
+impl JunitReporter {
+    /// One `<testsuites>` document with a `<testsuite>` per report (per browser).
+    pub fn render_all(reports: &[SuiteReport]) -> String {
+        let seconds =
+            |r: &SuiteReport| r.results.iter().map(|c| c.elapsed_ms).sum::<f64>() / 1000.0;
+        let tests: usize = reports.iter().map(|r| r.results.len()).sum();
+        let failures: usize = reports.iter().map(|r| r.summary.failed).sum();
+        let total_s: f64 = reports.iter().map(seconds).sum();
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             xml,
-            "<testsuites name=\"cors-harness\" tests=\"{}\" failures=\"{}\" time=\"{total_s:.3}\">",
-            report.results.len(),
-            report.summary.failed
+            "<testsuites name=\"cors-harness\" tests=\"{tests}\" failures=\"{failures}\" time=\"{total_s:.3}\">"
         );
-        let _ = writeln!(
+        for report in reports {
+            testsuite(&mut xml, report, seconds(report));
+        }
+        xml.push_str("</testsuites>\n");
+        xml
+    }
+}
+
+fn testsuite(xml: &mut String, report: &SuiteReport, total_s: f64) {
+    let suite_name = format!("{} ({})", report.suite, report.browser);
+    let _ = writeln!(
             xml,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{total_s:.3}\">",
             escape(&suite_name),
             report.results.len(),
             report.summary.failed
         );
-        let _ = writeln!(
+    let _ = writeln!(
             xml,
             "    <properties><property name=\"origin\" value=\"{}\"/><property name=\"browser\" value=\"{}\"/></properties>",
             escape(&report.origin),
             escape(&report.browser)
         );
-        for result in &report.results {
-            let _ = write!(
-                xml,
-                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
-                escape(&suite_name),
-                escape(&result.id),
-                result.elapsed_ms / 1000.0
-            );
-            let actual = match result.status {
-                Some(status) => format!("{} (status {status})", result.outcome),
-                None => result.outcome.to_string(),
-            };
-            let detail = format!(
-                "{} {}\nexpected: {}\nactual: {actual}{}{}",
-                result.method,
-                result.url,
-                result.expect.as_ref().map_or("(nothing)".to_owned(), ToString::to_string),
-                result.reason.as_ref().map_or(String::new(), |r| format!("\nreason: {r}")),
-                result.error.as_ref().map_or(String::new(), |e| format!("\nerror: {e}")),
-            );
-            if result.pass == Some(false) {
-                let _ = writeln!(
+    for result in &report.results {
+        let _ = write!(
+            xml,
+            "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\"",
+            escape(&suite_name),
+            escape(&result.id),
+            result.elapsed_ms / 1000.0
+        );
+        let actual = match result.status {
+            Some(status) => format!("{} (status {status})", result.outcome),
+            None => result.outcome.to_string(),
+        };
+        let detail = format!(
+            "{} {}\nexpected: {}\nactual: {actual}{}{}",
+            result.method,
+            result.url,
+            result.expect.as_ref().map_or("(nothing)".to_owned(), ToString::to_string),
+            result.reason.as_ref().map_or(String::new(), |r| format!("\nreason: {r}")),
+            result.error.as_ref().map_or(String::new(), |e| format!("\nerror: {e}")),
+        );
+        if result.pass == Some(false) {
+            let _ = writeln!(
                     xml,
                     ">\n      <failure type=\"expectation\" message=\"{}\">{}</failure>\n    </testcase>",
                     escape(result.why.as_deref().unwrap_or("expectation failed")),
                     escape(&detail)
                 );
-            } else {
-                let _ = writeln!(
-                    xml,
-                    ">\n      <system-out>{}</system-out>\n    </testcase>",
-                    escape(&detail)
-                );
-            }
+        } else {
+            let _ = writeln!(
+                xml,
+                ">\n      <system-out>{}</system-out>\n    </testcase>",
+                escape(&detail)
+            );
         }
-        xml.push_str("  </testsuite>\n</testsuites>\n");
-        xml
     }
+    xml.push_str("  </testsuite>\n");
 }
 
 /// Escapes text for XML content and attributes; drops characters XML 1.0 cannot hold.

@@ -54,6 +54,7 @@ pub(crate) mod tests {
             dropped_headers: vec![],
             reason: None,
             reason_source: None,
+            failed_parameter: None,
             error: None,
             elapsed_ms: 12.5,
             expect: None,

@@ -1,0 +1,114 @@
+//! `cors-harness demo`: the fixtures, the page, a built-in suite in headless Chromium,
+//! and the verdict table. The serverless story comes first.
+
+use serde_json::{json, Value};
+
+use crate::driver::Engine;
+use crate::fixtures::{FixtureArgs, FixtureUrls, Fixtures};
+use crate::run::{run_engines, write_output, DriverArgs, Format};
+use crate::session::LoadedSuite;
+use crate::web::{PageServer, WebBundle};
+use crate::Failure;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct DemoArgs {
+    /// Run the demo in this browser engine.
+    #[arg(long, value_enum, default_value = "chromium")]
+    pub browser: Engine,
+    #[command(flatten)]
+    pub drivers: DriverArgs,
+}
+
+/// The demo suite against running fixtures.
+pub fn suite(urls: &FixtureUrls) -> Value {
+    let a = |path: &str| format!("{}{path}", urls.a);
+    let b = |path: &str| format!("{}{path}", urls.b);
+    json!({
+        "name": "cors-harness demo",
+        "description": "The serverless API of the SST guide first, then real CORS middleware and hand-broken servers.",
+        "defaults": { "timeout_ms": 3000 },
+        "cases": [
+            { "id": "serverless: token in a header", "url": a("/serverless/gateway/notes"),
+              "headers": { "Authorization": "Bearer abc" }, "credentials": "omit", "expect": { "status": 200 } },
+            { "id": "serverless: cookie (credentials: include)", "url": a("/serverless/gateway/notes"),
+              "credentials": "include", "expect": "blocked" },
+            { "id": "serverless: cookie + token", "url": a("/serverless/gateway/notes"),
+              "credentials": "include", "headers": { "Authorization": "Bearer abc" }, "expect": "blocked" },
+            { "id": "serverless: handler alone, token", "url": a("/serverless/lambda/notes"),
+              "headers": { "Authorization": "Bearer abc" }, "expect": "blocked" },
+            { "id": "serverless: behind an authorizer", "url": a("/serverless/authorizer/notes"),
+              "headers": { "Authorization": "Bearer abc" }, "expect": "blocked" },
+            { "id": "tower-http exact origin", "url": a("/cors/exact/notes"),
+              "method": "POST", "headers": { "Content-Type": "application/json" }, "body": "{}", "expect": "allowed" },
+            { "id": "tower-http mirror + credentials", "url": a("/cors/reflect-credentials/notes"),
+              "credentials": "include", "expect": { "status": 200, "readable_headers": ["x-total-count"] } },
+            { "id": "tower-http methods: PUT not allowed", "url": a("/cors/methods/notes"),
+              "method": "PUT", "body": "{}", "expect": "blocked" },
+            { "id": "tower-http headers: X-Api-Key not allowed", "url": a("/cors/headers/notes"),
+              "headers": { "X-Api-Key": "k" }, "expect": "blocked" },
+            { "id": "no CORS at all", "url": a("/cors/none/notes"), "expect": "blocked" },
+            { "id": "two Allow-Origin values", "url": a("/broken/two-acao"), "expect": "blocked" },
+            { "id": "origin with a trailing slash", "url": a("/broken/trailing-slash"), "expect": "blocked" },
+            { "id": "Allow-Credentials: True", "url": a("/broken/acac-capital"),
+              "credentials": "include", "expect": "blocked" },
+            { "id": "preflight answered 500", "url": a("/broken/preflight-status/500"),
+              "headers": { "X-Custom": "1" }, "expect": "blocked" },
+            { "id": "redirect to a wildcard server", "url": a("/redirect/302/wildcard"), "expect": "allowed" },
+            { "id": "redirect, then a fixed origin", "url": a("/redirect/302/fixed-origin"), "expect": "blocked" },
+            { "id": "origin B, permissive", "url": b("/cors/permissive/notes"), "expect": "allowed" },
+            { "id": "nothing listens", "url": format!("{}/notes", urls.dead), "expect": "unreachable" },
+            { "id": "server never answers", "url": format!("{}/notes", urls.hangs), "timeout_ms": 1500, "expect": "timeout" },
+            { "id": "relative URL", "url": "/notes", "expect": "invalid" },
+            { "id": "Cookie header (dropped)", "url": a("/cors/permissive/notes"),
+              "headers": { "Cookie": "session=1" }, "expect": "allowed" }
+        ]
+    })
+}
+
+pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
+    let bundle = WebBundle::prepare().map_err(Failure::Infra)?;
+    // The page first: the fixtures' exact-origin configuration must name its origin.
+    let mut router_suite = None;
+    let server = PageServer::start(([127, 0, 0, 1], 0).into(), axum::Router::new())
+        .await
+        .map_err(Failure::Infra)?;
+    let origin = server.origin.clone();
+    server.stop().await;
+    let fixture_args = FixtureArgs {
+        host: crate::DEFAULT_HOST,
+        base_port: free_base_port().map_err(Failure::Infra)?,
+        page_origins: vec![origin.clone()],
+    };
+    let fixtures = Fixtures::start(&fixture_args).await.map_err(Failure::Infra)?;
+    let demo = suite(&fixtures.urls).to_string();
+    router_suite.get_or_insert(demo.clone());
+    let bind = origin
+        .trim_start_matches("http://")
+        .parse()
+        .map_err(|e| Failure::Infra(anyhow::anyhow!("{e}")))?;
+    let server =
+        PageServer::start(bind, bundle.router(router_suite)).await.map_err(Failure::Infra)?;
+    eprintln!("page {}/ · fixtures {} to {}", server.origin, fixtures.urls.a, fixtures.urls.dead);
+    let loaded = LoadedSuite::new(demo, "demo suite")?;
+    let outcome =
+        run_engines(&[args.browser], &args.drivers, &format!("{}/", server.origin), &loaded, None)
+            .await;
+    server.stop().await;
+    fixtures.stop().await;
+    let reports = outcome.map_err(Failure::Infra)?;
+    write_output(&reports, Format::Table, None)?;
+    Ok(reports.iter().all(cors_harness::SuiteReport::all_passed))
+}
+
+/// A base port with five free consecutive ports, trying the default first.
+fn free_base_port() -> anyhow::Result<u16> {
+    let default = crate::fixtures::DEFAULT_BASE_PORT;
+    for base in std::iter::once(default).chain((20_000..40_000).step_by(97)) {
+        let free =
+            (0..5).all(|offset| std::net::TcpListener::bind(("127.0.0.1", base + offset)).is_ok());
+        if free {
+            return Ok(base);
+        }
+    }
+    anyhow::bail!("no five consecutive free ports for the fixtures")
+}

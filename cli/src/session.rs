@@ -1,0 +1,187 @@
+//! One suite in one browser: open the page through WebDriver, run the suite in the
+//! page with the wasm engine, follow its progress, and collect the report.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use axum::http::Method;
+use cors_harness::devtools::{self, NetworkLog};
+use cors_harness::suite::{CaseEntry, Suite};
+use cors_harness::{CaseResult, SuiteReport, Summary};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+
+use crate::driver::{Driver, Engine};
+use crate::Failure;
+
+/// chromedriver's log endpoint, for the `performance` log (works through a Selenium Grid too).
+#[derive(Debug)]
+struct PerformanceLog;
+
+impl WebDriverCompatibleCommand for PerformanceLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _request_url: &url::Url) -> (Method, Option<String>) {
+        (Method::POST, Some(json!({ "type": "performance" }).to_string()))
+    }
+}
+
+/// What the caller hears while a suite runs.
+pub struct Progress<'a> {
+    pub engine: Engine,
+    pub done: usize,
+    pub total: usize,
+    pub result: &'a CaseResult,
+}
+
+/// A suite ready to run: its text, and what the runner needs to know of it.
+pub struct LoadedSuite {
+    pub json: String,
+    pub total: usize,
+    pub longest_timeout_ms: u64,
+}
+
+impl LoadedSuite {
+    /// Parses `json`; a suite that cannot run at all is a usage error.
+    pub fn new(json: String, source: &str) -> Result<LoadedSuite, Failure> {
+        let suite = Suite::parse(&json).map_err(|e| Failure::Usage(format!("{source}: {e}")))?;
+        for entry in &suite.cases {
+            if let CaseEntry::Malformed(problem) = entry {
+                eprintln!(
+                    "warning: {source}: {problem} (reported as invalid; the other cases run)"
+                );
+            }
+        }
+        let longest_timeout_ms = suite
+            .cases
+            .iter()
+            .filter_map(|c| match c {
+                CaseEntry::Valid(case) => Some(u64::from(case.timeout_ms)),
+                CaseEntry::Malformed(_) => None,
+            })
+            .max()
+            .unwrap_or(5_000);
+        Ok(LoadedSuite { json, total: suite.cases.len(), longest_timeout_ms })
+    }
+}
+
+/// Runs a validated suite in the page at `page_url`.
+pub async fn run_suite(
+    engine: Engine,
+    driver: &Driver,
+    page_url: &str,
+    suite: &LoadedSuite,
+    concurrency: Option<usize>,
+    mut on_progress: impl FnMut(Progress<'_>),
+) -> anyhow::Result<SuiteReport> {
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(engine.capabilities())
+        .connect(&driver.url)
+        .await
+        .with_context(|| format!("cannot start a {} session at {}", engine.name(), driver.url))?;
+    let outcome = drive(&client, engine, page_url, suite, concurrency, &mut on_progress).await;
+    let _ = client.close().await;
+    outcome
+}
+
+async fn drive(
+    client: &Client,
+    engine: Engine,
+    page_url: &str,
+    suite: &LoadedSuite,
+    concurrency: Option<usize>,
+    on_progress: &mut impl FnMut(Progress<'_>),
+) -> anyhow::Result<SuiteReport> {
+    client
+        .goto(page_url)
+        .await
+        .with_context(|| format!("{} cannot open {page_url}", engine.name()))?;
+    let ready = Instant::now();
+    loop {
+        let state = client
+            .execute("return Boolean(window.corsHarness && window.corsHarness.ready) || (document.getElementById('run-status') || {}).textContent || false", vec![])
+            .await?;
+        if state == Value::Bool(true) {
+            break;
+        }
+        if ready.elapsed() > Duration::from_secs(60) {
+            bail!(
+                "the harness page did not start in {} within 60 s (page status: {state})",
+                engine.name()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let total = suite.total;
+    let options = json!({ "concurrency": concurrency, "render": total <= 2_000 });
+    client
+        .execute(
+            "return window.corsHarness.start(arguments[0], arguments[1])",
+            vec![json!(suite.json), options],
+        )
+        .await?;
+
+    let mut log = NetworkLog::default();
+    let mut seen = 0;
+    let mut last_progress = Instant::now();
+    // A case can take its timeout twice (request, then probe); allow that and then some.
+    let stall_limit = Duration::from_millis(suite.longest_timeout_ms * 3 + 60_000);
+    let report = loop {
+        tokio::time::sleep(Duration::from_millis(if seen < total { 100 } else { 20 })).await;
+        let poll = client
+            .execute("return window.corsHarness.poll(arguments[0])", vec![json!(seen)])
+            .await?;
+        if engine == Engine::Chromium {
+            read_performance_log(client, &mut log).await;
+        }
+        for event in poll["events"].as_array().into_iter().flatten() {
+            let result: CaseResult = serde_json::from_value(event["result"].clone())
+                .context("a result the runner cannot read")?;
+            seen += 1;
+            last_progress = Instant::now();
+            on_progress(Progress { engine, done: seen, total, result: &result });
+        }
+        if poll["finished"] == Value::Bool(true) {
+            if let Some(error) = poll["error"].as_object() {
+                bail!(
+                    "the page refused the suite: {}",
+                    error.get("message").and_then(Value::as_str).unwrap_or("?")
+                );
+            }
+            break serde_json::from_value::<SuiteReport>(poll["report"].clone())
+                .context("a report the runner cannot read")?;
+        }
+        if last_progress.elapsed() > stall_limit {
+            bail!(
+                "{} made no progress for {} s: the browser may have crashed or hung",
+                engine.name(),
+                stall_limit.as_secs()
+            );
+        }
+    };
+    Ok(with_browser_reasons(report, engine, &log))
+}
+
+/// Fetches (and so empties) chromedriver's performance log; a driver without it adds nothing.
+async fn read_performance_log(client: &Client, log: &mut NetworkLog) {
+    if let Ok(Value::Array(entries)) = client.issue_cmd(PerformanceLog).await {
+        log.add_entries(&entries);
+    }
+}
+
+/// Chromium's own reasons and outcomes win over the in-page ones.
+fn with_browser_reasons(mut report: SuiteReport, engine: Engine, log: &NetworkLog) -> SuiteReport {
+    if engine == Engine::Chromium {
+        for result in &mut report.results {
+            devtools::apply(result, log);
+        }
+        report.summary = Summary::of(&report.results);
+    }
+    report
+}
