@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs whatever cors-harness needs and this machine lacks; quick when all is there.
-# Usage: scripts/setup.sh [wasm] [chromium] [firefox]   (no argument: all of them)
+# Usage: scripts/setup.sh [wasm] [chromium] [firefox] [webkit]   (no argument: all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(wasm chromium firefox)
+[ ${#want[@]} -gt 0 ] || want=(wasm chromium firefox webkit)
 wants() { [[ " ${want[*]} " == *" $1 "* ]]; }
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -61,4 +61,12 @@ if wants firefox; then
     say "cargo install geckodriver (a few minutes, once)"
     cargo install geckodriver --locked --quiet
   fi
+fi
+
+if wants webkit; then
+  # Safari's engine on Linux: WebKitGTK's MiniBrowser and its driver; it needs a display.
+  missing=()
+  command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+  command -v Xvfb >/dev/null || missing+=(xvfb)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 fi

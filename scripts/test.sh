@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# Runs every test: lints, host tests, and the browser tests in headless Chromium and
-# Firefox against the fixture servers, which it starts and stops. Installs what is missing.
+# Runs every test: lints, host tests, the engine's browser tests in headless Chromium
+# and Firefox (wasm-pack test) against fixture servers it starts and stops, then the
+# runner and the page end to end in Chromium, Firefox and WebKit. Installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '\n== %s\n' "$*"; }
+logs=$(mktemp -d)
 
-scripts/setup.sh wasm chromium firefox
+scripts/setup.sh wasm chromium firefox webkit
 
 say "format and lints (host and wasm32)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+cargo clippy --workspace --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 say "host tests"
-cargo test --workspace --quiet
+cargo test -p cors-harness 2>&1 | tee "$logs/host.log"
 
 # Fixed ports: the fixtures' exact-origin configurations allow this page origin.
 page_port=9180
@@ -27,11 +29,11 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/webdriver.json"
 
 say "fixture servers"
 cargo build --quiet -p cors-harness-cli
-logs=$(mktemp -d)
 target/debug/cors-harness fixtures --base-port $fixtures_port --page-origin "http://127.0.0.1:$page_port" \
   >"$logs/fixtures.log" 2>&1 &
 fixtures_pid=$!
-trap 'kill "$fixtures_pid" 2>/dev/null; wait "$fixtures_pid" 2>/dev/null || true' EXIT
+stop_fixtures() { kill "$fixtures_pid" 2>/dev/null && wait "$fixtures_pid" 2>/dev/null || true; }
+trap stop_fixtures EXIT
 for _ in $(seq 1 100); do
   grep -q "fixtures ready" "$logs/fixtures.log" && break
   kill -0 "$fixtures_pid" 2>/dev/null || { cat "$logs/fixtures.log"; exit 1; }
@@ -43,10 +45,10 @@ grep -q "fixtures ready" "$logs/fixtures.log" || { echo "fixtures did not start"
 expected=$(grep -c '#\[wasm_bindgen_test\]' tests/browser.rs)
 browser_tests() {
   local name=$1; shift
-  say "browser tests in $name ($expected expected)"
-  wasm-pack test --mode no-install --headless "$@" -- --test browser 2>&1 | tee "$logs/$name.log"
+  say "engine tests in $name ($expected expected)"
+  wasm-pack test --mode no-install --headless "$@" -- --test browser 2>&1 | tee "$logs/wasm-$name.log"
   local passed
-  passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/$name.log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | tail -n1)
+  passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$logs/wasm-$name.log" | grep -oE '[0-9]+' | tail -n1)
   if [ "${passed:-0}" -ne "$expected" ]; then
     echo "FAIL: $name ran ${passed:-0} of $expected browser tests"
     exit 1
@@ -54,5 +56,14 @@ browser_tests() {
 }
 browser_tests chromium --chrome --chromedriver "$(command -v chromedriver)"
 browser_tests firefox --firefox --geckodriver "$(command -v geckodriver)"
+stop_fixtures
+trap - EXIT
 
+say "runner and page, end to end (Chromium, Firefox, WebKit)"
+cargo test -p cors-harness-cli 2>&1 | tee "$logs/cli.log"
+
+# One closing line for the whole run.
+total=0
+for n in $(cat "$logs"/*.log | grep -oE 'test result: ok\. [0-9]+ passed' | grep -oE '[0-9]+'); do total=$((total + n)); done
 say "all tests passed"
+echo "total: $total passed, 0 failed"

@@ -114,13 +114,14 @@ pub fn apply(result: &mut CaseResult, log: &NetworkLog) {
         Some(_) => Some(Outcome::Unreachable),
         None => None,
     };
-    if let Some(outcome) = corrected.filter(|o| *o != result.outcome) {
+    // The probes only ever choose between these two; timeouts and successes stand.
+    if let Some(outcome) = corrected {
         if matches!(result.outcome, Outcome::Blocked | Outcome::Unreachable) {
             result.outcome = outcome;
-            let expect = result.expect.take();
-            result.judge(expect);
         }
     }
+    let expect = result.expect.take();
+    result.judge(expect);
 }
 
 #[cfg(test)]
@@ -175,7 +176,13 @@ mod tests {
     fn the_browser_reason_and_outcome_win() {
         let log = sample_log();
         let mut blocked = result("http://a/x?t=1", Outcome::Blocked);
+        blocked.judge(Some(Expectation {
+            reason: Some("WildcardOriginNotAllowed".into()),
+            ..Expectation::outcome(Outcome::Blocked)
+        }));
+        assert_eq!(blocked.pass, Some(false), "no reason known yet");
         apply(&mut blocked, &log);
+        assert_eq!(blocked.pass, Some(true), "re-judged with the browser's reason");
         assert_eq!(blocked.reason.as_deref(), Some("WildcardOriginNotAllowed"));
         assert_eq!(blocked.reason_source, Some(ReasonSource::Browser));
         assert_eq!(blocked.failed_parameter.as_deref(), Some("*"));

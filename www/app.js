@@ -150,10 +150,13 @@ function cell(text, cls) {
 
 function pendingRow(index, item) {
   const id = item && typeof item.id === "string" ? item.id : `cases[${index}]`;
-  const tr = el("tr", { "data-index": String(index) },
+  const tr = el("tr", { "data-index": String(index), tabindex: "0" },
     cell(index + 1), cell(id, "case"), el("td", {}, el("span", { class: "badge outcome-pending" }, "pending")),
     cell(""), cell(""), cell("", "headers"), cell(""), cell(""), cell(""));
   tr.addEventListener("click", () => showDetail(index));
+  tr.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); showDetail(index); }
+  });
   return tr;
 }
 

@@ -1,120 +1,143 @@
 //! `cors-harness`: the command-line side of cors-harness.
+//!
+//! Native only. wasm32 builds of the workspace (`wasm-pack test` at the root) compile
+//! this crate too, to an empty binary.
+#![cfg_attr(target_arch = "wasm32", allow(unused))]
 
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 mod demo;
+#[cfg(not(target_arch = "wasm32"))]
 mod driver;
+#[cfg(not(target_arch = "wasm32"))]
 mod fixtures;
+#[cfg(not(target_arch = "wasm32"))]
 mod run;
+#[cfg(not(target_arch = "wasm32"))]
 mod session;
+#[cfg(not(target_arch = "wasm32"))]
 mod web;
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::*;
 
-use std::net::{IpAddr, SocketAddr};
-use std::process::ExitCode;
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use crate::{demo, fixtures, run, web};
 
-use clap::{Parser, Subcommand};
+    use std::net::{IpAddr, SocketAddr};
+    use std::process::ExitCode;
 
-#[derive(Parser)]
-#[command(
-    name = "cors-harness",
-    version,
-    about = "Browser-side CORS test harness: what real browsers do with your API's requests, and why"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+    use clap::{Parser, Subcommand};
 
-#[derive(Subcommand)]
-enum Command {
-    /// Start the fixtures, run the built-in demo suite in headless Chromium, print the verdicts.
-    Demo(demo::DemoArgs),
-    /// Serve the harness page and its wasm package: open it in any browser.
-    Serve(ServeArgs),
-    /// Run a suite file in real headless browsers; exit 0 when every expectation holds,
-    /// 1 when one fails, 2 on usage or infrastructure errors.
-    Run(run::RunArgs),
-    /// Run the fixture servers in the foreground (Ctrl-C or SIGTERM stops them).
-    Fixtures(fixtures::FixtureArgs),
-}
+    #[derive(Parser)]
+    #[command(
+        name = "cors-harness",
+        version,
+        about = "Browser-side CORS test harness: what real browsers do with your API's requests, and why"
+    )]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
 
-#[derive(clap::Args)]
-struct ServeArgs {
-    /// Address for the page (loopback by default).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
-    /// Also start the fixture servers (their exact-origin configuration allows this page).
-    #[arg(long)]
-    with_fixtures: bool,
-}
+    #[derive(Subcommand)]
+    enum Command {
+        /// Start the fixtures, run the built-in demo suite in headless Chromium, print the verdicts.
+        Demo(demo::DemoArgs),
+        /// Serve the harness page and its wasm package: open it in any browser.
+        Serve(ServeArgs),
+        /// Run a suite file in real headless browsers; exit 0 when every expectation holds,
+        /// 1 when one fails, 2 on usage or infrastructure errors.
+        Run(run::RunArgs),
+        /// Run the fixture servers in the foreground (Ctrl-C or SIGTERM stops them).
+        Fixtures(fixtures::FixtureArgs),
+    }
 
-/// Why a command could not do its work (exit code 2); failed expectations are exit 1.
-#[derive(Debug)]
-pub enum Failure {
-    /// The command line or the suite is wrong.
-    Usage(String),
-    /// A browser, driver, port or build problem.
-    Infra(anyhow::Error),
-}
+    #[derive(clap::Args)]
+    struct ServeArgs {
+        /// Address for the page (loopback by default).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Also start the fixture servers (their exact-origin configuration allows this page).
+        #[arg(long)]
+        with_fixtures: bool,
+        /// First of the fixtures' five ports, with --with-fixtures.
+        #[arg(long, default_value_t = fixtures::DEFAULT_BASE_PORT)]
+        fixtures_base_port: u16,
+    }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let outcome = runtime.block_on(async {
-        match cli.command {
-            Command::Demo(args) => demo::run(args).await,
-            Command::Serve(args) => serve(args).await.map(|()| true).map_err(Failure::Infra),
-            Command::Run(args) => run::run(args).await,
-            Command::Fixtures(args) => {
-                fixtures::run_foreground(args).await.map(|()| true).map_err(Failure::Infra)
+    /// Why a command could not do its work (exit code 2); failed expectations are exit 1.
+    #[derive(Debug)]
+    pub enum Failure {
+        /// The command line or the suite is wrong.
+        Usage(String),
+        /// A browser, driver, port or build problem.
+        Infra(anyhow::Error),
+    }
+
+    pub fn main() -> ExitCode {
+        let cli = Cli::parse();
+        let runtime = match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                eprintln!("error: cannot start the async runtime: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let outcome = runtime.block_on(async {
+            match cli.command {
+                Command::Demo(args) => demo::run(args).await,
+                Command::Serve(args) => serve(args).await.map(|()| true).map_err(Failure::Infra),
+                Command::Run(args) => run::run(args).await,
+                Command::Fixtures(args) => {
+                    fixtures::run_foreground(args).await.map(|()| true).map_err(Failure::Infra)
+                }
+            }
+        });
+        match outcome {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(Failure::Usage(message)) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+            Err(Failure::Infra(error)) => {
+                eprintln!("error: {error:#}");
+                ExitCode::from(2)
             }
         }
-    });
-    match outcome {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
-        Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Infra(error)) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(2)
-        }
     }
-}
 
-async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let bundle = web::WebBundle::prepare()?;
-    let origin = format!("http://{}", args.addr);
-    let fixtures = if args.with_fixtures {
-        let fixture_args = fixtures::FixtureArgs {
-            host: DEFAULT_HOST,
-            base_port: fixtures::DEFAULT_BASE_PORT,
-            page_origins: vec![origin.clone()],
+    async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+        let bundle = web::WebBundle::prepare()?;
+        let origin = format!("http://{}", args.addr);
+        let fixtures = if args.with_fixtures {
+            let fixture_args = fixtures::FixtureArgs {
+                host: DEFAULT_HOST,
+                base_port: args.fixtures_base_port,
+                page_origins: vec![origin.clone()],
+            };
+            Some(fixtures::Fixtures::start(&fixture_args).await?)
+        } else {
+            None
         };
-        Some(fixtures::Fixtures::start(&fixture_args).await?)
-    } else {
-        None
-    };
-    let default_suite = fixtures.as_ref().map(|f| demo::suite(&f.urls).to_string());
-    let server = web::PageServer::start(args.addr, bundle.router(default_suite)).await?;
-    println!("cors-harness page: {}/", server.origin);
-    if let Some(f) = &fixtures {
-        println!("fixtures: {} (routes: {}/__fixtures)", f.urls.a, f.urls.a);
+        let default_suite = fixtures.as_ref().map(|f| demo::suite(&f.urls).to_string());
+        let server = web::PageServer::start(args.addr, bundle.router(default_suite)).await?;
+        println!("cors-harness page: {}/", server.origin);
+        if let Some(f) = &fixtures {
+            println!("fixtures: {} (routes: {}/__fixtures)", f.urls.a, f.urls.a);
+        }
+        println!("Ctrl-C or SIGTERM stops it.");
+        fixtures::shutdown_signal().await;
+        server.stop().await;
+        if let Some(f) = fixtures {
+            f.stop().await;
+        }
+        Ok(())
     }
-    println!("Ctrl-C stops it.");
-    let _ = tokio::signal::ctrl_c().await;
-    server.stop().await;
-    if let Some(f) = fixtures {
-        f.stop().await;
-    }
-    Ok(())
-}
 
-/// Loopback unless told otherwise.
-pub(crate) const DEFAULT_HOST: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    /// Loopback unless told otherwise.
+    pub(crate) const DEFAULT_HOST: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+}

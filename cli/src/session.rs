@@ -165,7 +165,16 @@ async fn drive(
             );
         }
     };
-    Ok(with_browser_reasons(report, engine, &log))
+    let mut report = with_browser_reasons(report, engine, &log);
+    if engine == Engine::Webkit {
+        // WebKitGTK's user agent poses as Safari; the session knows the real version.
+        let version =
+            client.capabilities().and_then(|c| c.get("browserVersion")).and_then(Value::as_str);
+        if let Some(version) = version {
+            report.browser = format!("WebKitGTK {version}");
+        }
+    }
+    Ok(report)
 }
 
 /// Fetches (and so empties) chromedriver's performance log; a driver without it adds nothing.
