@@ -24,7 +24,7 @@ apt_install() {
     apt_updated=1
   fi
   say "apt-get install $*"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
 }
 
 # The wasm-bindgen CLI must be exactly the wasm-bindgen version in Cargo.lock.
