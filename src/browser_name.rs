@@ -1,5 +1,29 @@
 //! A readable browser name and version, such as `Chromium 156.0.8078.79` or `Firefox 153.0`.
 
+/// The engine family, where the harness must follow an engine's own rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// Chromium and the browsers built on it (Chrome, Edge, Opera, ...).
+    Chromium,
+    Firefox,
+    /// Safari and WebKitGTK.
+    WebKit,
+    Other,
+}
+
+/// The engine family from a user-agent string.
+pub fn family(user_agent: &str) -> Family {
+    if user_agent.contains("Firefox/") {
+        Family::Firefox
+    } else if user_agent.contains("Chrome/") || user_agent.contains("Chromium/") {
+        Family::Chromium
+    } else if user_agent.contains("AppleWebKit/") {
+        Family::WebKit
+    } else {
+        Family::Other
+    }
+}
+
 /// Names the browser from its brands' full versions (Chromium's `userAgentData`), if
 /// known, else from the user-agent string.
 pub fn describe(user_agent: &str, full_version_brands: &[(String, String)]) -> String {
@@ -42,7 +66,7 @@ pub fn describe(user_agent: &str, full_version_brands: &[(String, String)]) -> S
 
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use super::{describe, family, Family};
 
     #[test]
     fn names_common_browsers() {
@@ -62,5 +86,17 @@ mod tests {
             "Safari 18.0"
         );
         assert_eq!(describe("curl/8", &[]), "curl/8");
+        assert_eq!(family(chromium_ua), Family::Chromium);
+        assert_eq!(
+            family("Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"),
+            Family::Firefox
+        );
+        assert_eq!(
+            family(
+                "Mozilla/5.0 AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15"
+            ),
+            Family::WebKit
+        );
+        assert_eq!(family("curl/8"), Family::Other);
     }
 }

@@ -1,5 +1,6 @@
 //! What the browser will send for a case, computed before sending it.
 
+use crate::browser_name::Family;
 use crate::fetch::{header, method, preflight};
 use crate::suite::Case;
 
@@ -20,8 +21,9 @@ pub struct RequestPlan {
 }
 
 impl RequestPlan {
-    /// Plans `case`, sent from a page whose origin is `cross_origin` to the target or not.
-    pub fn new(case: &Case, cross_origin: bool) -> Self {
+    /// Plans `case`, sent from a page whose origin is `cross_origin` to the target or
+    /// not, by a browser of `family` (Chromium safelists a few more headers).
+    pub fn new(case: &Case, cross_origin: bool, family: Family) -> Self {
         let method = method::normalize(&case.method);
         let mut sent_headers = Vec::new();
         let mut dropped_headers = Vec::new();
@@ -39,6 +41,7 @@ impl RequestPlan {
             cross_origin,
             &method,
             sent_headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            family == Family::Chromium,
         );
         RequestPlan { method, sent_headers, dropped_headers, preflight }
     }
@@ -75,8 +78,11 @@ mod tests {
 
     #[test]
     fn forbidden_headers_are_dropped_and_cause_no_preflight() {
-        let plan =
-            RequestPlan::new(&case("get", &[("Cookie", "a=1"), ("Accept", " text/plain ")]), true);
+        let plan = RequestPlan::new(
+            &case("get", &[("Cookie", "a=1"), ("Accept", " text/plain ")]),
+            true,
+            Family::Other,
+        );
         assert_eq!(plan.method, "GET");
         assert_eq!(plan.dropped_headers, ["cookie"]);
         assert_eq!(plan.sent_headers, [("Accept".to_owned(), "text/plain".to_owned())]);
@@ -85,11 +91,16 @@ mod tests {
 
     #[test]
     fn custom_header_cross_origin_preflights() {
-        let plan = RequestPlan::new(&case("GET", &[("Authorization", "Bearer x")]), true);
+        let plan =
+            RequestPlan::new(&case("GET", &[("Authorization", "Bearer x")]), true, Family::Other);
         assert!(plan.preflight.is_required());
-        assert!(!RequestPlan::new(&case("GET", &[("Authorization", "Bearer x")]), false)
-            .preflight
-            .is_required());
+        assert!(!RequestPlan::new(
+            &case("GET", &[("Authorization", "Bearer x")]),
+            false,
+            Family::Other
+        )
+        .preflight
+        .is_required());
     }
 
     #[test]

@@ -200,6 +200,11 @@ async fn preflight_prediction_matches_what_the_browser_sent() {
         Probe::get(&url).header("Accept", &"a".repeat(129)),
         Probe::get(&url).header("Range", "bytes=0-"),
         Probe::get(&url).header("Range", "bytes=-5"),
+        // Client hints: Chromium safelists these (no preflight), Firefox does not.
+        Probe::get(&url).header("DPR", "2"),
+        Probe::get(&url).header("Save-Data", "on"),
+        Probe::get(&url).header("Viewport-Width", "1024"),
+        Probe::get(&url).header("DPR", "x"),
         Probe::put(&url).body("x"),
         Probe::delete(&url),
         Probe::patch(&url).body("x"),

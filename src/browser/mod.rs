@@ -17,6 +17,7 @@ use web_sys::{
     RequestInit, RequestMode, RequestRedirect, Response, Url,
 };
 
+use crate::browser_name::Family;
 use crate::engine::{
     Browser, Engine, FetchAttempt, FetchRequest, ParsedUrl, ProbeAnswer, ProbeKind,
     ResponseSnapshot,
@@ -41,6 +42,10 @@ impl Browser for PageBrowser {
     fn parse_url(&self, input: &str) -> Result<ParsedUrl, ErrorInfo> {
         let url = Url::new(input).map_err(|e| error_info(&e))?;
         Ok(ParsedUrl { href: url.href(), origin: url.origin(), protocol: url.protocol() })
+    }
+
+    fn family(&self) -> Family {
+        crate::browser_name::family(&global_string(&["navigator", "userAgent"]).unwrap_or_default())
     }
 
     fn now_ms(&self) -> f64 {

@@ -31,6 +31,7 @@ use std::collections::BTreeMap;
 
 use futures_util::stream::{self, StreamExt};
 
+use crate::browser_name::Family;
 use crate::outcome::{CaseResult, ErrorInfo, Outcome, SuiteReport, BODY_PREVIEW_CHARS};
 use crate::plan::{self, RequestPlan};
 use crate::suite::{Case, CaseEntry, Credentials, Suite};
@@ -113,6 +114,8 @@ pub trait Browser {
     fn page_origin(&self) -> String;
     /// Parses an absolute URL with the browser's URL parser (no base: relative URLs fail).
     fn parse_url(&self, input: &str) -> Result<ParsedUrl, ErrorInfo>;
+    /// The engine family, for the rules where browsers differ from the standard.
+    fn family(&self) -> Family;
     /// A monotonic clock in milliseconds.
     fn now_ms(&self) -> f64;
     /// A random number in [0, 1).
@@ -253,7 +256,11 @@ impl<B: Browser> Engine<B> {
         } else {
             parsed.href.clone()
         };
-        let plan = RequestPlan::new(case, parsed.origin != self.browser.page_origin());
+        let plan = RequestPlan::new(
+            case,
+            parsed.origin != self.browser.page_origin(),
+            self.browser.family(),
+        );
         let request = FetchRequest {
             url: &url,
             method: &case.method,

@@ -39,6 +39,9 @@ impl Browser for Scripted {
             protocol: format!("{scheme}:"),
         })
     }
+    fn family(&self) -> Family {
+        Family::Other
+    }
     fn now_ms(&self) -> f64 {
         self.clock.set(self.clock.get() + 1.5);
         self.clock.get()

@@ -112,30 +112,69 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &str) -> bool {
     }
 }
 
+/// Headers Chromium safelists beyond the standard (its `IsCorsSafelistedHeader`): client
+/// hints with the value shapes it accepts, and `Intervention`. Chromium 156 sends no
+/// preflight for these, Firefox does.
+pub fn is_chromium_safelisted_extra(name: &str, value: &str) -> bool {
+    if value.len() > SAFELISTED_VALUE_MAX {
+        return false;
+    }
+    let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    // `1*DIGIT [ "." 1*DIGIT ]`
+    let decimal = |v: &str| match v.split_once('.') {
+        Some((int, frac)) => digits(int) && digits(frac),
+        None => digits(v),
+    };
+    match name.to_ascii_lowercase().as_str() {
+        "dpr" | "device-memory" | "downlink" => decimal(value),
+        "width" | "viewport-width" | "rtt" => digits(value),
+        "save-data" => value.eq_ignore_ascii_case("on"),
+        "ect" => matches!(value, "slow-2g" | "2g" | "3g" | "4g"),
+        "intervention" => true,
+        _ => false,
+    }
+}
+
 /// The [CORS-unsafe request-header names] of a header list: sorted, lower-case, unique.
 ///
 /// This is the value of `Access-Control-Request-Headers` on the preflight.
+/// `chromium` adds the headers Chromium safelists ([`is_chromium_safelisted_extra`]).
 ///
 /// [CORS-unsafe request-header names]: https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names
 pub fn cors_unsafe_request_header_names<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    chromium: bool,
 ) -> Vec<String> {
-    let mut unsafe_names = Vec::new();
+    let mut names = cors_unsafe_request_header_names_in_order(headers, chromium);
+    names.sort();
+    names
+}
+
+/// The same names in the order the request lists them: the order in which Chromium
+/// checks them against `Access-Control-Allow-Headers`.
+pub fn cors_unsafe_request_header_names_in_order<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    chromium: bool,
+) -> Vec<String> {
+    let mut unsafe_names: Vec<String> = Vec::new();
     let mut potentially_unsafe = Vec::new();
     let mut safelisted_size = 0;
     for (name, value) in headers {
-        if is_cors_safelisted_request_header(name, value) {
-            potentially_unsafe.push(name.to_ascii_lowercase());
+        let name = name.to_ascii_lowercase();
+        if is_cors_safelisted_request_header(&name, value)
+            || (chromium && is_chromium_safelisted_extra(&name, value))
+        {
+            potentially_unsafe.push(name);
             safelisted_size += value.len();
         } else {
-            unsafe_names.push(name.to_ascii_lowercase());
+            unsafe_names.push(name);
         }
     }
     if safelisted_size > SAFELISTED_TOTAL_MAX {
         unsafe_names.extend(potentially_unsafe);
     }
-    unsafe_names.sort();
-    unsafe_names.dedup();
+    let mut seen = std::collections::HashSet::new();
+    unsafe_names.retain(|name| seen.insert(name.clone()));
     unsafe_names
 }
 
@@ -220,14 +259,47 @@ mod tests {
     }
 
     #[test]
+    fn chromium_client_hints() {
+        assert!(is_chromium_safelisted_extra("Intervention", "<https://x>; level=warning"));
+        for (name, value) in
+            [("DPR", "2"), ("dpr", "1.5"), ("Save-Data", "on"), ("Width", "100"), ("ECT", "4g")]
+        {
+            assert!(is_chromium_safelisted_extra(name, value), "{name}: {value}");
+            assert_eq!(
+                cors_unsafe_request_header_names([(name, value)], true),
+                Vec::<String>::new()
+            );
+            assert_eq!(
+                cors_unsafe_request_header_names([(name, value)], false),
+                [name.to_ascii_lowercase()]
+            );
+        }
+        for (name, value) in [
+            ("DPR", "x"),
+            ("DPR", "1.2.3"),
+            ("DPR", "1."),
+            ("DPR", ".5"),
+            ("Width", "1.5"),
+            ("Save-Data", "off"),
+            ("ECT", "4G"),
+            ("X-DPR", "2"),
+        ] {
+            assert!(!is_chromium_safelisted_extra(name, value), "{name}: {value}");
+        }
+    }
+
+    #[test]
     fn unsafe_names_sorted_lowercase_and_total_limit() {
-        let names = cors_unsafe_request_header_names([
-            ("X-B", "1"),
-            ("Authorization", "Bearer x"),
-            ("Accept", "*/*"),
-            ("x-b", "2"),
-            ("Content-Type", "application/json"),
-        ]);
+        let names = cors_unsafe_request_header_names(
+            [
+                ("X-B", "1"),
+                ("Authorization", "Bearer x"),
+                ("Accept", "*/*"),
+                ("x-b", "2"),
+                ("Content-Type", "application/json"),
+            ],
+            false,
+        );
         assert_eq!(names, ["authorization", "content-type", "x-b"]);
 
         let v = "a".repeat(120);
@@ -238,7 +310,7 @@ mod tests {
             .map(|n| (*n, v.as_str()))
             .collect();
         assert_eq!(
-            cors_unsafe_request_header_names(many),
+            cors_unsafe_request_header_names(many, false),
             ["accept", "accept-language", "content-language"],
             "more than 1024 safelisted bytes make them all unsafe"
         );

@@ -26,17 +26,19 @@ impl PreflightNeed {
 /// the (normalised) headers the browser actually sends, forbidden ones already dropped.
 ///
 /// Same-origin requests never need one; pass `cross_origin = false` for them.
+/// `chromium` applies Chromium's extra safelisted client hints.
 pub fn need<'a>(
     cross_origin: bool,
     method: &str,
     headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    chromium: bool,
 ) -> PreflightNeed {
     if !cross_origin {
         return PreflightNeed::default();
     }
     PreflightNeed {
         method: (!method::is_cors_safelisted(method)).then(|| method.to_owned()),
-        headers: header::cors_unsafe_request_header_names(headers),
+        headers: header::cors_unsafe_request_header_names(headers, chromium),
     }
 }
 
@@ -46,25 +48,31 @@ mod tests {
 
     #[test]
     fn simple_requests_need_none() {
-        assert!(!need(true, "GET", []).is_required());
-        assert!(!need(true, "POST", [("Content-Type", "text/plain")]).is_required());
-        assert!(!need(true, "HEAD", [("Accept", "application/json")]).is_required());
+        assert!(!need(true, "GET", [], false).is_required());
+        assert!(!need(true, "POST", [("Content-Type", "text/plain")], false).is_required());
+        assert!(!need(true, "HEAD", [("Accept", "application/json")], false).is_required());
     }
 
     #[test]
     fn unsafe_method_or_header_needs_one() {
-        let need_put = need(true, "PUT", []);
+        let need_put = need(true, "PUT", [], false);
         assert_eq!(need_put.method.as_deref(), Some("PUT"));
         assert!(need_put.is_required());
-        let need_json = need(true, "POST", [("Content-Type", "application/json")]);
+        let need_json = need(true, "POST", [("Content-Type", "application/json")], false);
         assert_eq!(need_json.headers, ["content-type"]);
-        let need_auth = need(true, "GET", [("Authorization", "Bearer x")]);
+        let need_auth = need(true, "GET", [("Authorization", "Bearer x")], false);
         assert_eq!(need_auth.headers, ["authorization"]);
-        assert!(need(true, "patch", []).is_required());
+        assert!(need(true, "patch", [], false).is_required());
+    }
+
+    #[test]
+    fn chromium_safelists_client_hints() {
+        assert!(need(true, "GET", [("DPR", "2")], false).is_required());
+        assert!(!need(true, "GET", [("DPR", "2")], true).is_required());
     }
 
     #[test]
     fn same_origin_never_preflights() {
-        assert!(!need(false, "DELETE", [("X-Custom", "1")]).is_required());
+        assert!(!need(false, "DELETE", [("X-Custom", "1")], false).is_required());
     }
 }
