@@ -23,6 +23,7 @@
 //! ```
 
 pub mod browser_name;
+pub mod cors;
 pub mod devtools;
 pub mod engine;
 pub mod error;

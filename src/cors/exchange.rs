@@ -1,0 +1,104 @@
+//! The raw exchange between a browser and a server for one `fetch()`: what went on the
+//! wire, hop by hop, as DevTools' network panel would show it.
+
+use serde::{Deserialize, Serialize};
+
+/// Which of a request's messages this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// The `OPTIONS` [CORS-preflight request](https://fetch.spec.whatwg.org/#cors-preflight-request).
+    Preflight,
+    /// The request itself (again after each redirect).
+    Actual,
+}
+
+/// A request as it goes on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireRequest {
+    pub kind: StepKind,
+    pub method: String,
+    pub url: String,
+    /// Header lines in order, names as sent.
+    pub headers: Vec<(String, String)>,
+    /// Only on actual requests whose method may carry one.
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+impl WireRequest {
+    /// The value of header `name` (case-insensitive), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response as it came off the wire.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireResponse {
+    pub status: u16,
+    /// Header lines in order; a header sent twice appears twice.
+    pub headers: Vec<(String, String)>,
+}
+
+impl WireResponse {
+    pub fn new(status: u16, headers: &[(&str, &str)]) -> Self {
+        WireResponse {
+            status,
+            headers: headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
+        }
+    }
+
+    /// Every line of header `name` (case-insensitive), in order.
+    pub fn lines<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+    }
+
+    /// Header `name` as browsers read it: all lines joined with `", "`, `None` when absent.
+    pub fn combined(&self, name: &str) -> Option<String> {
+        let lines: Vec<&str> = self.lines(name).collect();
+        (!lines.is_empty()).then(|| lines.join(", "))
+    }
+
+    /// A [redirect status](https://fetch.spec.whatwg.org/#redirect-status): 301, 302, 303, 307 or 308.
+    pub fn is_redirect(&self) -> bool {
+        matches!(self.status, 301 | 302 | 303 | 307 | 308)
+    }
+
+    /// An [ok status](https://fetch.spec.whatwg.org/#ok-status): 200 to 299.
+    pub fn is_ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// One request and what came back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub request: WireRequest,
+    /// The response; `None` when a network error took its place.
+    pub response: Option<WireResponse>,
+    /// The network error (refused, reset, timed out), when there was no response.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl Step {
+    /// A step that got a response.
+    pub fn answered(request: WireRequest, response: WireResponse) -> Self {
+        Step { request, response: Some(response), error: None }
+    }
+
+    /// A step that failed on the network.
+    pub fn failed(request: WireRequest, error: impl Into<String>) -> Self {
+        Step { request, response: None, error: Some(error.into()) }
+    }
+}
+
+/// Every step of one `fetch()`, in order: preflights, the request, each redirect hop.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub steps: Vec<Step>,
+}

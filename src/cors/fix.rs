@@ -1,0 +1,330 @@
+//! What the server must send instead: in plain words, and as configuration for the
+//! serverless gateway, tower-http's `CorsLayer`, Express `cors` and Starlette's `CORSMiddleware`.
+
+use serde::{Deserialize, Serialize};
+
+use super::exchange::WireResponse;
+use super::reason::{CheckFailure, CorsError, FailedResponse};
+use super::walk::CorsRequest;
+use crate::fetch::{header, method};
+use crate::suite::Credentials;
+
+/// How to fix one failure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    /// One or two sentences: which header, with which value, on which response, what to stop sending.
+    pub summary: String,
+    /// Headers the failing response must carry, with their values.
+    pub send: Vec<(String, String)>,
+    /// What to stop sending or doing.
+    pub stop: Vec<String>,
+    /// The same policy as configuration of common stacks; empty when the fix is not a configuration.
+    pub snippets: Vec<Snippet>,
+}
+
+/// A configuration snippet for one stack.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snippet {
+    /// `serverless`, `tower-http`, `express` or `starlette`.
+    pub stack: String,
+    pub code: String,
+}
+
+/// The CORS policy that lets this request through.
+struct Policy {
+    /// The exact origin to allow.
+    origin: String,
+    credentials: bool,
+    /// Methods beyond GET, HEAD and POST.
+    methods: Vec<String>,
+    /// CORS-unsafe header names, lower-case.
+    headers: Vec<String>,
+}
+
+impl Policy {
+    fn for_request(request: &CorsRequest) -> Self {
+        let pairs = request.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+        Policy {
+            origin: request.origin.clone(),
+            credentials: request.credentials == Credentials::Include,
+            methods: (!method::is_cors_safelisted(&request.method))
+                .then(|| request.method.clone())
+                .into_iter()
+                .collect(),
+            headers: header::cors_unsafe_request_header_names(pairs, false),
+        }
+    }
+
+    fn snippets(&self, note: &Notes) -> Vec<Snippet> {
+        let quoted = |items: &[String]| {
+            items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+        };
+        let origin = &self.origin;
+        let mut serverless = format!(
+            "// sst.config.ts: API Gateway HTTP API\ncors: {{\n  allowOrigins: [\"{origin}\"],\n"
+        );
+        if self.credentials {
+            serverless.push_str("  allowCredentials: true,\n");
+        }
+        if !self.methods.is_empty() {
+            serverless.push_str(&format!("  allowMethods: [{}],\n", quoted(&self.methods)));
+        }
+        if !self.headers.is_empty() {
+            serverless.push_str(&format!("  allowHeaders: [{}],\n", quoted(&self.headers)));
+        }
+        serverless.push_str("},\n// and remove Access-Control-* headers from the function's responses:\n// the gateway answers preflights and sets them itself.");
+        if note.preflight_status {
+            serverless.push_str("\n// Keep the authorizer off OPTIONS: with CORS configured the gateway answers preflights before any route.");
+        }
+
+        let mut tower = format!("use tower_http::cors::CorsLayer;\n\nlet cors = CorsLayer::new()\n    .allow_origin(\"{origin}\".parse::<http::HeaderValue>()?)");
+        if self.credentials {
+            tower.push_str("\n    .allow_credentials(true)");
+        }
+        if !self.methods.is_empty() {
+            let methods: Vec<String> = self
+                .methods
+                .iter()
+                .map(|m| format!("http::Method::from_bytes(b\"{m}\")?"))
+                .collect();
+            tower.push_str(&format!("\n    .allow_methods([{}])", methods.join(", ")));
+        }
+        if !self.headers.is_empty() {
+            let names: Vec<String> = self
+                .headers
+                .iter()
+                .map(|h| format!("http::HeaderName::from_static(\"{h}\")"))
+                .collect();
+            tower.push_str(&format!("\n    .allow_headers([{}])", names.join(", ")));
+        }
+        tower.push(';');
+        tower.push_str(if note.preflight_status {
+            "\n// Add it last (.layer(cors) after auth layers) so it answers OPTIONS before authentication."
+        } else {
+            "\napp = app.layer(cors);"
+        });
+
+        let mut express = format!(
+            "const cors = require(\"cors\");\n\napp.use(cors({{\n  origin: \"{origin}\",\n"
+        );
+        if self.credentials {
+            express.push_str("  credentials: true,\n");
+        }
+        if !self.methods.is_empty() {
+            express.push_str(&format!("  methods: [{}],\n", quoted(&self.methods)));
+        }
+        if !self.headers.is_empty() {
+            express.push_str(&format!("  allowedHeaders: [{}],\n", quoted(&self.headers)));
+        }
+        express.push_str("}));");
+        if note.preflight_status {
+            express.push_str(
+                "\n// Before any authentication middleware, so OPTIONS is answered with 204.",
+            );
+        }
+
+        let py_list = |items: &[String]| {
+            items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
+        };
+        let mut starlette = format!(
+            "from starlette.middleware.cors import CORSMiddleware\n\napp.add_middleware(\n    CORSMiddleware,\n    allow_origins=[\"{origin}\"],\n"
+        );
+        if self.credentials {
+            starlette.push_str("    allow_credentials=True,\n");
+        }
+        if !self.methods.is_empty() {
+            starlette.push_str(&format!("    allow_methods=[{}],\n", py_list(&self.methods)));
+        }
+        if !self.headers.is_empty() {
+            starlette.push_str(&format!("    allow_headers=[{}],\n", py_list(&self.headers)));
+        }
+        starlette.push(')');
+        if note.preflight_status {
+            starlette.push_str("\n# Added last, it is the outermost middleware and answers OPTIONS before authentication.");
+        }
+
+        [
+            ("serverless", serverless),
+            ("tower-http", tower),
+            ("express", express),
+            ("starlette", starlette),
+        ]
+        .into_iter()
+        .map(|(stack, code)| Snippet { stack: stack.to_owned(), code })
+        .collect()
+    }
+}
+
+struct Notes {
+    preflight_status: bool,
+}
+
+/// The fix for `failure`, found on response `at` of `request`'s exchange, which was sent
+/// with `Origin: origin_sent` (`null` after a redirect tainted it).
+pub fn for_failure(
+    request: &CorsRequest,
+    origin_sent: &str,
+    failure: &CheckFailure,
+    at: FailedResponse,
+    response: &WireResponse,
+) -> Fix {
+    let policy = Policy::for_request(request);
+    let on = at.to_string();
+    let credentials = policy.credentials;
+    let mut send: Vec<(String, String)> = Vec::new();
+    let mut stop: Vec<String> = Vec::new();
+    let allow_origin_pair =
+        |value: &str| ("Access-Control-Allow-Origin".to_owned(), value.to_owned());
+    let acac_pair = || ("Access-Control-Allow-Credentials".to_owned(), "true".to_owned());
+    let expected_origin = origin_sent;
+    let mut snippets = true;
+    let summary = match failure.error {
+        CorsError::WildcardOriginNotAllowed | CorsError::PreflightWildcardOriginNotAllowed => {
+            send.push(allow_origin_pair(expected_origin));
+            send.push(acac_pair());
+            send.push(("Vary".to_owned(), "Origin".to_owned()));
+            stop.push("Access-Control-Allow-Origin: *".to_owned());
+            format!(
+                "On {on}, send Access-Control-Allow-Origin: {expected_origin} (the request's origin, checked against an allow-list) \
+                 with Access-Control-Allow-Credentials: true and Vary: Origin, instead of *: browsers never accept * for a request with credentials. \
+                 Or send the request without credentials if it needs no cookies."
+            )
+        }
+        CorsError::MissingAllowOriginHeader | CorsError::PreflightMissingAllowOriginHeader => {
+            send.push(allow_origin_pair(expected_origin));
+            if credentials {
+                send.push(acac_pair());
+            }
+            let status = if response.is_ok() || response.is_redirect() {
+                String::new()
+            } else {
+                format!(
+                    " It answered {}: if an error handler or authentication answers before the CORS layer, move the CORS layer in front of it.",
+                    response.status
+                )
+            };
+            format!(
+                "On {on}, send Access-Control-Allow-Origin: {expected_origin}{}.{status}",
+                if credentials { " and Access-Control-Allow-Credentials: true" } else { "" }
+            )
+        }
+        CorsError::MultipleAllowOriginValues | CorsError::PreflightMultipleAllowOriginValues => {
+            send.push(allow_origin_pair(expected_origin));
+            stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
+            format!(
+                "On {on}, send exactly one Access-Control-Allow-Origin line with one origin ({expected_origin}); it now carries \"{}\". \
+                 Two layers (for example a proxy and the application) probably both add it: keep one. To allow several origins, \
+                 compare the request's Origin with an allow-list and echo the match.",
+                failure.failed_parameter
+            )
+        }
+        CorsError::InvalidAllowOriginValue | CorsError::PreflightInvalidAllowOriginValue => {
+            send.push(allow_origin_pair(expected_origin));
+            stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
+            format!(
+                "On {on}, Access-Control-Allow-Origin must be a serialised origin such as {expected_origin} \
+                 (scheme, host and port, no path, no wildcard parts) or *; it is \"{}\".",
+                failure.failed_parameter
+            )
+        }
+        CorsError::AllowOriginMismatch | CorsError::PreflightAllowOriginMismatch => {
+            send.push(allow_origin_pair(expected_origin));
+            stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
+            let hint = if failure.failed_parameter.trim_end_matches('/') == expected_origin {
+                " Drop the trailing slash: the comparison is byte for byte."
+            } else if expected_origin == "null" {
+                " After a redirect to another origin the browser sends Origin: null; allow null or * there, or avoid the cross-origin redirect."
+            } else {
+                ""
+            };
+            format!(
+                "On {on}, Access-Control-Allow-Origin is \"{}\" but the request's origin is {expected_origin}: send {expected_origin} \
+                 (echo the request's Origin when it is on your allow-list, with Vary: Origin).{hint}",
+                failure.failed_parameter
+            )
+        }
+        CorsError::InvalidAllowCredentials | CorsError::PreflightInvalidAllowCredentials => {
+            send.push(acac_pair());
+            if !failure.failed_parameter.is_empty() {
+                stop.push(format!(
+                    "Access-Control-Allow-Credentials: {}",
+                    failure.failed_parameter
+                ));
+            }
+            format!(
+                "On {on}, send Access-Control-Allow-Credentials: true (exactly, lower-case){}: the request has credentials.",
+                if failure.failed_parameter.is_empty() { String::new() } else { format!(" instead of \"{}\"", failure.failed_parameter) }
+            )
+        }
+        CorsError::PreflightInvalidStatus => {
+            stop.push(format!("answering the preflight with {}", response.status));
+            format!(
+                "The preflight (OPTIONS) was answered {}: answer it with 204 (or 200) and the CORS headers. \
+                 Authentication, routing or method handling runs before the CORS layer: let OPTIONS through without credentials.",
+                response.status
+            )
+        }
+        CorsError::PreflightDisallowedRedirect => {
+            snippets = false;
+            let target = response.combined("location").unwrap_or_default();
+            stop.push(format!("redirecting OPTIONS to {target}"));
+            format!(
+                "The preflight was answered {} to {target}: browsers never follow a redirect for a preflight. \
+                 Request the final URL directly (trailing slash, http to https, host name), or answer OPTIONS without redirecting.",
+                response.status
+            )
+        }
+        CorsError::InvalidAllowMethodsPreflightResponse => {
+            let methods = if policy.methods.is_empty() {
+                "GET, POST".to_owned()
+            } else {
+                policy.methods.join(", ")
+            };
+            send.push(("Access-Control-Allow-Methods".to_owned(), methods.clone()));
+            format!("On {on}, Access-Control-Allow-Methods must be a comma-separated list of method names (e.g. {methods}); it cannot be parsed now.")
+        }
+        CorsError::InvalidAllowHeadersPreflightResponse => {
+            let headers = if policy.headers.is_empty() {
+                "content-type".to_owned()
+            } else {
+                policy.headers.join(", ")
+            };
+            send.push(("Access-Control-Allow-Headers".to_owned(), headers.clone()));
+            format!("On {on}, Access-Control-Allow-Headers must be a comma-separated list of header names (e.g. {headers}); it cannot be parsed now.")
+        }
+        CorsError::MethodDisallowedByPreflightResponse => {
+            let method = &failure.failed_parameter;
+            send.push(("Access-Control-Allow-Methods".to_owned(), method.clone()));
+            let star =
+                if credentials { " (* does not count for a request with credentials)" } else { "" };
+            format!("On {on}, list {method} in Access-Control-Allow-Methods{star}: methods are compared case-sensitively.")
+        }
+        CorsError::HeaderDisallowedByPreflightResponse => {
+            let name = &failure.failed_parameter;
+            send.push(("Access-Control-Allow-Headers".to_owned(), policy.headers.join(", ")));
+            let star =
+                if credentials { " (* does not count for a request with credentials)" } else { "" };
+            format!("On {on}, list {name} in Access-Control-Allow-Headers{star}, with every other custom header the request sends ({}).", policy.headers.join(", "))
+        }
+        CorsError::RedirectContainsCredentials => {
+            snippets = false;
+            let target = response.combined("location").unwrap_or_default();
+            stop.push(format!("redirecting to {target}"));
+            format!("Redirect {} points at a URL with a user name or password ({target}): a CORS request may not follow it. Redirect to a URL without user:password@ and authenticate another way.",
+                match at { FailedResponse::Redirect { hop } => hop, _ => 1 })
+        }
+        CorsError::CorsDisabledScheme
+        | CorsError::DisallowedByMode
+        | CorsError::InvalidResponse => {
+            snippets = false;
+            format!("{} (on {on}).", failure.error.describe())
+        }
+    };
+    let notes = Notes { preflight_status: failure.error == CorsError::PreflightInvalidStatus };
+    Fix {
+        summary,
+        send,
+        stop,
+        snippets: if snippets { policy.snippets(&notes) } else { Vec::new() },
+    }
+}

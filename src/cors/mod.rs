@@ -1,0 +1,42 @@
+//! The CORS evaluator: what a browser does with one request, given the raw exchange.
+//!
+//! Given the request (page origin, method, headers, credentials mode) and what the
+//! servers answered (preflight, then each response of the redirect chain), it decides
+//! step by step, as the [Fetch standard]'s algorithms and current browsers do, whether the
+//! browser lets JavaScript read the response, and if not, names the failure the way
+//! Chromium (`reason`) and Firefox (`firefox_reason`) do, the response at fault, and the fix.
+//!
+//! One module per check, named after the header or step of the standard:
+//! [`allow_origin`] and [`allow_credentials`] make the [`cors_check`]; [`preflight`]
+//! adds the status, [`allow_methods`] and [`allow_headers`] (parsed by [`allow_list`]);
+//! [`redirect`] holds the redirect rules and [`max_age`] the cache lifetime. [`walk`]
+//! strings them together in the standard's order; [`fix`] and [`warning`] explain.
+//!
+//! [Fetch standard]: https://fetch.spec.whatwg.org/#http-cors-protocol
+
+pub mod allow_credentials;
+pub mod allow_headers;
+pub mod allow_list;
+pub mod allow_methods;
+pub mod allow_origin;
+pub mod cors_check;
+pub mod exchange;
+pub mod fix;
+pub mod max_age;
+pub mod preflight;
+pub mod reason;
+pub mod redirect;
+pub mod url;
+pub mod walk;
+pub mod warning;
+
+pub use exchange::{Exchange, Step, StepKind, WireRequest, WireResponse};
+pub use fix::{Fix, Snippet};
+pub use reason::{CorsError, FailedResponse};
+pub use url::{ResolveUrl, UrlParts};
+pub use walk::{evaluate, walk, Blocked, CorsRequest, Rules, Transport, Verdict, Walked};
+pub use warning::Warning;
+
+// Host only: the walk tests parse URLs with the `url` crate.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

@@ -1,0 +1,87 @@
+//! Warnings for exchanges that pass today but break with a small change on either side.
+
+use serde::{Deserialize, Serialize};
+
+use super::exchange::{Exchange, StepKind};
+use super::walk::{self, CorsRequest};
+use super::{allow_credentials, allow_origin, max_age};
+use crate::suite::Credentials;
+
+/// One fragile piece of configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// Stable identifier, e.g. `wildcard-origin`.
+    pub code: String,
+    pub message: String,
+}
+
+impl Warning {
+    fn new(code: &str, message: String) -> Self {
+        Warning { code: code.to_owned(), message }
+    }
+}
+
+/// Warnings for an exchange the browser allowed.
+pub fn for_allowed(request: &CorsRequest, exchange: &Exchange) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let cross_origin = exchange.steps.iter().any(|s| s.request.header("origin").is_some());
+    let Some(response) = walk::final_response(exchange) else { return warnings };
+    if !cross_origin {
+        return warnings;
+    }
+    let acao = response.combined(allow_origin::NAME);
+    let acac = response.combined(allow_credentials::NAME);
+    if acao.as_deref() == Some("*") && request.credentials != Credentials::Include {
+        let credentials_note = if acac.as_deref() == Some("true") {
+            " Access-Control-Allow-Credentials: true does nothing beside *: this is the serverless-API mistake."
+        } else {
+            ""
+        };
+        warnings.push(Warning::new(
+            "wildcard-origin",
+            format!(
+                "Allowed only because the request carries no credentials: with credentials: \"include\" \
+                 (cookies) Access-Control-Allow-Origin: * is refused (WildcardOriginNotAllowed).{credentials_note} \
+                 If the front end ever sends cookies, reflect an allowed origin ({}) with Access-Control-Allow-Credentials: true.",
+                request.origin
+            ),
+        ));
+    }
+    if walk::authorization_via_wildcard(request, exchange) {
+        warnings.push(Warning::new(
+            "authorization-via-wildcard",
+            "Authorization passes only through Access-Control-Allow-Headers: *, which the Fetch standard says \
+             must not cover it; Chromium and Firefox still allow it with a deprecation warning and plan to stop. \
+             List authorization explicitly."
+                .to_owned(),
+        ));
+    }
+    if let Some(value) = acao.as_deref().filter(|v| *v != "*") {
+        let vary = response.combined("vary").unwrap_or_default().to_ascii_lowercase();
+        let varies = vary.split(',').any(|v| matches!(v.trim(), "origin" | "*"));
+        if !varies {
+            warnings.push(Warning::new(
+                "missing-vary-origin",
+                format!(
+                    "Access-Control-Allow-Origin names one origin ({value}) but the response has no Vary: Origin: \
+                     if the server picks the value per request, a shared cache can serve one origin's answer to another."
+                ),
+            ));
+        }
+    }
+    for step in exchange.steps.iter().filter(|s| s.request.kind == StepKind::Preflight) {
+        let Some(seconds) = step.response.as_ref().and_then(max_age::seconds) else { continue };
+        if seconds > max_age::CHROMIUM_CAP_SECONDS {
+            warnings.push(Warning::new(
+                "max-age-capped",
+                format!(
+                    "Access-Control-Max-Age: {seconds} is more than browsers honour: Chromium caps it at {} s, \
+                     Firefox at {} s. Changes to the CORS policy reach browsers only as their cache expires.",
+                    max_age::CHROMIUM_CAP_SECONDS,
+                    max_age::FIREFOX_CAP_SECONDS
+                ),
+            ));
+        }
+    }
+    warnings
+}
