@@ -1,7 +1,8 @@
 //! A readable browser name and version, such as `Chromium 156.0.8078.79` or `Firefox 153.0`.
 
 /// The engine family, where the harness must follow an engine's own rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Family {
     /// Chromium and the browsers built on it (Chrome, Edge, Opera, ...).
     Chromium,

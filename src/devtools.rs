@@ -97,7 +97,8 @@ impl NetworkLog {
 }
 
 /// Merges the browser's word into a result: the browser's reason wins, and so does its
-/// outcome where the in-page probes could not tell (see `crate::engine`).
+/// outcome where the in-page probes could not tell (see `crate::engine`). The harness's
+/// own reason stays in `harness_reason`; a difference is flagged in `disagreement`.
 pub fn apply(result: &mut CaseResult, log: &NetworkLog) {
     if matches!(result.outcome, Outcome::Invalid) {
         return;
@@ -106,6 +107,7 @@ pub fn apply(result: &mut CaseResult, log: &NetworkLog) {
     let corrected = match observed {
         Some(failure) if failure.canceled => None,
         Some(failure) if failure.cors_error.is_some() => {
+            result.browser_reason = failure.cors_error.clone();
             result.reason = failure.cors_error.clone();
             result.failed_parameter = failure.failed_parameter.clone();
             result.reason_source = Some(ReasonSource::Browser);
@@ -120,8 +122,37 @@ pub fn apply(result: &mut CaseResult, log: &NetworkLog) {
             result.outcome = outcome;
         }
     }
+    if result.outcome != Outcome::Blocked {
+        result.reason = None;
+        result.reason_source = None;
+        result.failed_parameter = None;
+        result.firefox_reason = None;
+    }
+    flag_disagreement(result, "Chromium");
     let expect = result.expect.take();
     result.judge(expect);
+}
+
+/// Compares the browser's reason (`browser_reason`, in `vocabulary`'s words) with the
+/// harness's and says so loudly when they differ: a bug in the evaluator, or a server
+/// that answered the replay differently.
+pub fn flag_disagreement(result: &mut CaseResult, browser: &str) {
+    let harness = match browser {
+        "Firefox" => result.diagnosis.as_ref().and_then(|d| d.firefox_reason.clone()),
+        _ => result.harness_reason.clone(),
+    };
+    let message = match (&result.browser_reason, harness, result.outcome) {
+        (Some(theirs), Some(ours), _) if *theirs != ours => {
+            Some(format!("{browser} says {theirs}, the harness says {ours}"))
+        }
+        (None, Some(ours), outcome) if outcome != Outcome::Blocked => Some(format!(
+            "{browser} reports {outcome} without a CORS reason, the harness says {ours}"
+        )),
+        _ => None,
+    };
+    if message.is_some() {
+        result.disagreement = message;
+    }
 }
 
 #[cfg(test)]
@@ -186,6 +217,24 @@ mod tests {
         assert_eq!(blocked.reason.as_deref(), Some("WildcardOriginNotAllowed"));
         assert_eq!(blocked.reason_source, Some(ReasonSource::Browser));
         assert_eq!(blocked.failed_parameter.as_deref(), Some("*"));
+        assert_eq!(blocked.browser_reason.as_deref(), Some("WildcardOriginNotAllowed"));
+        assert_eq!(blocked.disagreement, None, "no harness reason to compare");
+
+        let mut disagreeing = result("http://a/x?t=1", Outcome::Blocked);
+        disagreeing.harness_reason = Some("AllowOriginMismatch".into());
+        disagreeing.reason = Some("AllowOriginMismatch".into());
+        disagreeing.reason_source = Some(ReasonSource::Harness);
+        apply(&mut disagreeing, &log);
+        assert_eq!(
+            disagreeing.reason.as_deref(),
+            Some("WildcardOriginNotAllowed"),
+            "the browser wins"
+        );
+        assert_eq!(disagreeing.harness_reason.as_deref(), Some("AllowOriginMismatch"), "kept");
+        assert_eq!(
+            disagreeing.disagreement.as_deref(),
+            Some("Chromium says WildcardOriginNotAllowed, the harness says AllowOriginMismatch")
+        );
 
         // The in-page probe said blocked; Chromium saw a refused connection.
         let mut dead = result("http://dead/?t=2", Outcome::Blocked);

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::browser::{page_engine, PageBrowser};
+use crate::browser::{page_engine, PageBrowser, ProbeEndpoint};
 use crate::engine::Browser;
 use crate::engine::RunOptions;
 use crate::error::HarnessError;
@@ -79,6 +79,10 @@ pub fn run_suite(
                     .map_err(|_| HarnessError::Options("onProgress must be a function".into()))?,
             ),
         };
+        let probe_endpoint = match option("probeEndpoint") {
+            None => None,
+            Some(v) => Some(probe_endpoint(&v)?),
+        };
         let signal = option("signal");
         // `signal.aborted`, read as each case starts.
         let stop = || {
@@ -86,7 +90,18 @@ pub fn run_suite(
                 js_sys::Reflect::get(s, &"aborted".into()).is_ok_and(|a| a.is_truthy())
             })
         };
-        let report = page_engine()
+        let engine = page_engine(probe_endpoint);
+        let urls = suite
+            .cases
+            .iter()
+            .filter_map(|c| match c {
+                CaseEntry::Valid(case) => Some(case.url.clone()),
+                CaseEntry::Malformed(_) => None,
+            })
+            .collect();
+        // A page that cannot register falls back to in-page diagnosis.
+        let _ = engine.browser().register_scope(urls).await;
+        let report = engine
             .run_suite(&suite, RunOptions { concurrency, stop: Some(&stop) }, |progress| {
                 if let (Some(callback), Ok(result)) = (&on_progress, to_js(progress.result)) {
                     let event = js_sys::Object::new();
@@ -117,8 +132,21 @@ pub fn run_suite(
 
 /// Runs one case (the suite's case format, defaults applied); rejects if the case is malformed.
 #[wasm_bindgen(js_name = runCase, unchecked_return_type = "Promise<CaseResult>")]
-pub fn run_case(#[wasm_bindgen(unchecked_param_type = "Case | string")] input: JsValue) -> Promise {
+pub fn run_case(
+    #[wasm_bindgen(unchecked_param_type = "Case | string")] input: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "RunCaseOptions")] options: Option<
+        js_sys::Object,
+    >,
+) -> Promise {
     future_to_promise(async move {
+        let endpoint = options
+            .as_ref()
+            .and_then(|o| js_sys::Reflect::get(o, &"probeEndpoint".into()).ok())
+            .filter(|v| !v.is_undefined() && !v.is_null());
+        let probe_endpoint = match endpoint {
+            None => None,
+            Some(v) => Some(probe_endpoint(&v)?),
+        };
         let case_json = suite_json(&input)?;
         let suite =
             Suite::parse(&format!("{{\"cases\":[{case_json}]}}")).map_err(HarnessError::from)?;
@@ -129,8 +157,22 @@ pub fn run_case(#[wasm_bindgen(unchecked_param_type = "Case | string")] input: J
             }
             None => return Err(HarnessError::Options("no case given".into()).into()),
         };
-        to_js(&page_engine().run_case(&case).await)
+        let engine = page_engine(probe_endpoint);
+        let _ = engine.browser().register_scope(vec![case.url.clone()]).await;
+        to_js(&engine.run_case(&case).await)
     })
+}
+
+/// `{ url, secret }` of a probe endpoint.
+fn probe_endpoint(value: &JsValue) -> Result<ProbeEndpoint, HarnessError> {
+    let field =
+        |key: &str| js_sys::Reflect::get(value, &key.into()).ok().and_then(|v| v.as_string());
+    match (field("url"), field("secret")) {
+        (Some(url), Some(secret)) => Ok(ProbeEndpoint { url, secret }),
+        _ => Err(HarnessError::Options(
+            "probeEndpoint must be { url: string, secret: string }".into(),
+        )),
+    }
 }
 
 /// Checks a suite without running it: every problem, naming case and field (empty when valid).
@@ -155,5 +197,5 @@ pub fn validate_suite(
 /// The browser's name and version, e.g. `Chromium 156.0.8078.79`.
 #[wasm_bindgen(js_name = describeBrowser, unchecked_return_type = "Promise<string>")]
 pub fn describe_browser() -> Promise {
-    future_to_promise(async { Ok(JsValue::from(PageBrowser.describe().await)) })
+    future_to_promise(async { Ok(JsValue::from(PageBrowser::default().describe().await)) })
 }

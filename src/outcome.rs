@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cors::{Exchange, FailedResponse, Fix, ReasonFamily, Warning};
 use crate::expect::Expectation;
 
 /// How many characters of a readable body a result keeps.
@@ -84,6 +85,46 @@ pub enum ReasonSource {
     Harness,
 }
 
+/// How sure the harness is of its reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Evaluated from the raw exchange: the check and the response that failed are known.
+    Exact,
+    /// Narrowed by differential retries to one reason, which other causes could mimic.
+    Likely,
+    /// Only the family of the reason is known.
+    Family,
+}
+
+/// How the harness found its reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosisMethod {
+    /// The runner's probe endpoint replayed the exchange; the evaluator read it.
+    Exchange,
+    /// Retries of variants of the request inside the page (no probe endpoint).
+    Differential,
+}
+
+/// The harness's own account of a blocked request, whatever the browser says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub method: DiagnosisMethod,
+    pub confidence: Confidence,
+    pub family: ReasonFamily,
+    /// Chromium's name for the failure (exact or likely only).
+    pub reason: Option<String>,
+    /// Firefox's key for the failure (exact or likely only).
+    pub firefox_reason: Option<String>,
+    pub failed_parameter: Option<String>,
+    /// Which response failed (exact only).
+    pub failed_response: Option<FailedResponse>,
+    pub fix: Option<Fix>,
+    /// How the harness reached this, in a sentence.
+    pub note: String,
+}
+
 /// One case's result, in the documented JSON shape.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CaseResult {
@@ -111,6 +152,28 @@ pub struct CaseResult {
     /// The header value, method or header name the reason is about, when known.
     #[serde(default)]
     pub failed_parameter: Option<String>,
+    /// Blocked only: the key Firefox logs for the failure (`CORSNotSupportingCredentials`, ...).
+    #[serde(default)]
+    pub firefox_reason: Option<String>,
+    /// The browser's own word (Chromium's `corsError`, or Firefox's key), when the runner has it.
+    #[serde(default)]
+    pub browser_reason: Option<String>,
+    /// The harness's reason (Chromium's vocabulary), whatever the browser says.
+    #[serde(default)]
+    pub harness_reason: Option<String>,
+    /// Set when the browser and the harness disagree: a bug in the evaluator, or a server
+    /// that answers the replay differently.
+    #[serde(default)]
+    pub disagreement: Option<String>,
+    /// How the harness explains a blocked request, and the fix.
+    #[serde(default)]
+    pub diagnosis: Option<Diagnosis>,
+    /// Fragile configuration in an allowed exchange.
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
+    /// The raw exchange (preflight, request, redirects), when the probe endpoint replayed it.
+    #[serde(default)]
+    pub exchange: Option<Exchange>,
     /// The error `fetch()` rejected with, for every outcome but `allowed`.
     pub error: Option<ErrorInfo>,
     /// Time from `fetch()` to its promise settling, in milliseconds.
@@ -177,7 +240,25 @@ impl fmt::Display for CaseResult {
         }
         writeln!(f, ": {}", self.meaning())?;
         if let Some(reason) = &self.reason {
-            writeln!(f, "  reason: {reason}")?;
+            write!(f, "  reason: {reason}")?;
+            if let Some(parameter) = &self.failed_parameter {
+                write!(f, " ({parameter})")?;
+            }
+            if let Some(firefox) = &self.firefox_reason {
+                write!(f, ", Firefox: {firefox}")?;
+            }
+            writeln!(f)?;
+        } else if let Some(diagnosis) = &self.diagnosis {
+            writeln!(f, "  reason: unknown; {}", diagnosis.family.describe())?;
+        }
+        if let Some(fix) = self.diagnosis.as_ref().and_then(|d| d.fix.as_ref()) {
+            writeln!(f, "  fix: {}", fix.summary)?;
+        }
+        if let Some(disagreement) = &self.disagreement {
+            writeln!(f, "  DISAGREEMENT: {disagreement}")?;
+        }
+        for warning in &self.warnings {
+            writeln!(f, "  warning ({}): {}", warning.code, warning.message)?;
         }
         if let Some(error) = &self.error {
             writeln!(f, "  error: {error}")?;

@@ -96,7 +96,7 @@ impl Probe {
 impl Probe {
     /// Makes the request in this page and reports what the browser did with it.
     pub async fn run(self) -> crate::CaseResult {
-        crate::browser::page_engine().run_case(&self.case).await
+        crate::browser::page_engine(None).run_case(&self.case).await
     }
 }
 

@@ -101,6 +101,9 @@ pub struct Defaults {
     /// Add a unique query parameter so no verdict rests on the browser's preflight cache.
     #[serde(default = "default_true")]
     pub cache_bust: bool,
+    /// Find out why a blocked request was blocked (extra requests: see `crate::engine`).
+    #[serde(default = "default_true")]
+    pub diagnose: bool,
     /// Headers sent with every case (a case's own header of the same name wins).
     #[serde(default, skip_serializing_if = "HeaderList::is_empty")]
     pub headers: HeaderList,
@@ -119,6 +122,7 @@ impl Default for Defaults {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             credentials: Credentials::default(),
             cache_bust: true,
+            diagnose: true,
             headers: HeaderList::default(),
         }
     }
@@ -136,6 +140,8 @@ pub struct Case {
     pub body: Option<String>,
     pub timeout_ms: u32,
     pub cache_bust: bool,
+    /// Find out why it was blocked, with extra requests (retries or the probe endpoint's replay).
+    pub diagnose: bool,
     pub expect: Option<Expectation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -153,6 +159,7 @@ impl Case {
             body: None,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             cache_bust: true,
+            diagnose: true,
             expect: None,
             description: None,
         }
@@ -171,6 +178,7 @@ struct RawCase {
     body: Option<String>,
     timeout_ms: Option<u32>,
     cache_bust: Option<bool>,
+    diagnose: Option<bool>,
     expect: Option<Expectation>,
     description: Option<String>,
 }
@@ -360,6 +368,7 @@ impl RawCase {
             body: self.body,
             timeout_ms,
             cache_bust: self.cache_bust.unwrap_or(defaults.cache_bust),
+            diagnose: self.diagnose.unwrap_or(defaults.diagnose),
             expect: self.expect,
             description: self.description,
         }

@@ -29,6 +29,8 @@ export interface Case {
   timeout_ms?: number;
   /** Add a unique query parameter so the preflight cache cannot decide (default true). */
   cache_bust?: boolean;
+  /** Find out why a blocked request was blocked, with extra requests (default true). */
+  diagnose?: boolean;
   expect?: Expectation;
   description?: string;
 }
@@ -38,6 +40,7 @@ export interface Defaults {
   timeout_ms?: number;
   credentials?: Credentials;
   cache_bust?: boolean;
+  diagnose?: boolean;
   headers?: Record<string, string>;
 }
 
@@ -55,6 +58,78 @@ export interface Suite {
 /** A JavaScript error as fetch() (or the harness) gave it. */
 export interface ErrorInfo {
   name: string;
+  message: string;
+}
+
+/** One message of an exchange, as on the wire. */
+export interface WireRequest {
+  kind: "preflight" | "actual";
+  method: string;
+  url: string;
+  /** Header lines in order: [name, value]. */
+  headers: [string, string][];
+  body: string | null;
+}
+
+export interface WireResponse {
+  status: number;
+  /** Header lines in order; a header sent twice appears twice. */
+  headers: [string, string][];
+}
+
+/** One request of an exchange and what came back (a response, or a network error). */
+export interface Step {
+  request: WireRequest;
+  response: WireResponse | null;
+  error: string | null;
+}
+
+/** Every step of one fetch(): preflights, the request, each redirect hop. */
+export interface Exchange {
+  steps: Step[];
+}
+
+/** Which response failed: the preflight before hop N, the actual response after N redirects, or redirect N. */
+export interface FailedResponse {
+  kind: "preflight" | "actual" | "redirect";
+  hop: number;
+}
+
+/** A configuration snippet for one stack. */
+export interface Snippet {
+  stack: "serverless" | "tower-http" | "express" | "starlette";
+  code: string;
+}
+
+/** What the server must send instead. */
+export interface Fix {
+  summary: string;
+  /** Headers the failing response must carry: [name, value]. */
+  send: [string, string][];
+  /** What to stop sending or doing. */
+  stop: string[];
+  snippets: Snippet[];
+}
+
+export type ReasonFamily = "origin" | "credentials" | "preflight" | "method" | "header" | "redirect" | "other";
+
+/** The harness's own account of a blocked request. */
+export interface Diagnosis {
+  /** "exchange": the probe endpoint replayed it; "differential": retries in the page. */
+  method: "exchange" | "differential";
+  confidence: "exact" | "likely" | "family";
+  family: ReasonFamily;
+  reason: string | null;
+  firefox_reason: string | null;
+  failed_parameter: string | null;
+  failed_response: FailedResponse | null;
+  fix: Fix | null;
+  note: string;
+}
+
+/** Fragile configuration in an allowed exchange. */
+export interface Warning {
+  code: "wildcard-origin" | "authorization-via-wildcard" | "missing-vary-origin" | "max-age-capped";
   message: string;
 }
 
@@ -82,6 +157,18 @@ export interface CaseResult {
   reason_source: "browser" | "harness" | null;
   /** The header value, method or header name the reason is about, when known. */
   failed_parameter: string | null;
+  /** The key Firefox logs for the failure, e.g. "CORSNotSupportingCredentials". */
+  firefox_reason: string | null;
+  /** The browser's own word (Chromium's corsError or Firefox's key), when the runner has it. */
+  browser_reason: string | null;
+  /** The harness's reason (Chromium's vocabulary), whatever the browser says. */
+  harness_reason: string | null;
+  /** Set when browser and harness disagree. */
+  disagreement: string | null;
+  diagnosis: Diagnosis | null;
+  warnings: Warning[];
+  /** The raw exchange, when the probe endpoint replayed it. */
+  exchange: Exchange | null;
   error: ErrorInfo | null;
   elapsed_ms: number;
   expect: Expectation | null;
@@ -130,6 +217,18 @@ export interface RunSuiteOptions {
   concurrency?: number;
   /** Aborting it stops the run before the next case starts; cases in flight finish. */
   signal?: AbortSignal;
+  /** A probe endpoint on the page's own origin (`cors-harness serve`/`run` offer one): exact reasons and warnings. */
+  probeEndpoint?: ProbeEndpoint;
+}
+
+export interface RunCaseOptions {
+  probeEndpoint?: ProbeEndpoint;
+}
+
+/** Where the page's server replays exchanges; the secret comes with the page. */
+export interface ProbeEndpoint {
+  url: string;
+  secret: string;
 }
 
 /** A problem in a suite, naming the case and the field. */

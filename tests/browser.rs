@@ -569,7 +569,7 @@ async fn suites_run_in_order_with_progress_at_any_concurrency() {
     let suite = Suite::parse(&demo_suite()).expect("a valid suite");
     for concurrency in [1, 4] {
         let mut progress = Vec::new();
-        let report = cors_harness::browser::page_engine()
+        let report = cors_harness::browser::page_engine(None)
             .run_suite(&suite, RunOptions::concurrency(concurrency), |p| {
                 progress.push((p.done, p.index))
             })
@@ -647,14 +647,16 @@ async fn js_api_returns_plain_objects_and_reports_progress() {
     let case =
         js_sys::JSON::parse(&format!(r#"{{"id":"one","url":"{}"}}"#, a("/cors/permissive/one")))
             .unwrap();
-    let result =
-        JsFuture::from(cors_harness::exports::run_case(case)).await.expect("runCase resolves");
+    let result = JsFuture::from(cors_harness::exports::run_case(case, None))
+        .await
+        .expect("runCase resolves");
     assert_eq!(
         Reflect::get(&result, &"outcome".into()).unwrap().as_string().as_deref(),
         Some("allowed")
     );
     let bad = js_sys::JSON::parse(r#"{"id":"bad","url":"http://x/","timeout":5}"#).unwrap();
-    let error = JsFuture::from(cors_harness::exports::run_case(bad)).await.expect_err("rejects");
+    let error =
+        JsFuture::from(cors_harness::exports::run_case(bad, None)).await.expect_err("rejects");
     assert_eq!(
         Reflect::get(&error, &"name".into()).unwrap().as_string().as_deref(),
         Some("SuiteError")

@@ -160,6 +160,13 @@ function pendingRow(index, item) {
   return tr;
 }
 
+function reasonCell(result) {
+  const text = result.reason ?? (result.diagnosis && result.outcome === "blocked" ? `(${result.diagnosis.family})` : "—");
+  const td = cell(result.disagreement ? `${text} ≠` : text, result.disagreement ? "disagree" : "");
+  if (result.disagreement) td.title = result.disagreement;
+  return td;
+}
+
 function renderResult(index, result) {
   const tr = state.rows[index];
   if (!tr) return;
@@ -169,10 +176,81 @@ function renderResult(index, result) {
     cell(index + 1), cell(result.id, "case"),
     el("td", {}, el("span", { class: `badge outcome-${result.outcome}` }, result.outcome)),
     cell(result.status ?? "—"), cell(result.preflight == null ? "—" : result.preflight ? "yes" : "no"),
-    cell(headers, "headers"), cell(result.reason ?? "—"),
+    cell(headers, "headers"), reasonCell(result),
     cell(expectation, result.pass == null ? "" : result.pass ? "pass" : "fail"),
     cell(Math.round(result.elapsed_ms)));
   if (result.pass === false) tr.title = result.why ?? "";
+}
+
+/** The probe endpoint this page was served with (`cors-harness serve`/`run`), if any. */
+function probeEndpoint() {
+  const parts = (document.querySelector('meta[name="cors-harness-probe"]')?.content ?? "").trim().split(/\s+/);
+  return parts.length === 2 ? { url: parts[0], secret: parts[1] } : undefined;
+}
+
+/** The response header a reason is about, to highlight in the exchange. */
+function headerAtFault(reason) {
+  if (!reason) return null;
+  if (/Origin(Header|Mismatch|Values|Value|NotAllowed)$/.test(reason)) return "access-control-allow-origin";
+  if (/AllowCredentials$/.test(reason)) return "access-control-allow-credentials";
+  if (/Methods|Method/.test(reason)) return "access-control-allow-methods";
+  if (/Headers|Header/.test(reason)) return "access-control-allow-headers";
+  if (/Redirect/.test(reason)) return "location";
+  return null;
+}
+
+/** Which step of the exchange a failed response points at. */
+function failedStep(steps, failed) {
+  if (!failed) return -1;
+  let actuals = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const kind = steps[i].request.kind;
+    const hop = actuals;
+    if (kind === "actual") actuals++;
+    if (failed.kind === "preflight" && kind === "preflight" && hop === failed.hop) return i;
+    if (failed.kind === "actual" && kind === "actual" && hop === failed.hop) return i;
+    if (failed.kind === "redirect" && kind === "actual" && hop === failed.hop - 1) return i;
+  }
+  return -1;
+}
+
+function headerTable(lines, highlight) {
+  const rows = lines.map(([name, value]) =>
+    el("tr", name.toLowerCase() === highlight ? { class: "fault" } : {}, el("th", {}, name), el("td", {}, value)));
+  if (highlight && !lines.some(([name]) => name.toLowerCase() === highlight)) {
+    rows.push(el("tr", { class: "fault" }, el("th", {}, highlight), el("td", {}, "(missing)")));
+  }
+  return el("table", { class: "wire" }, el("tbody", {}, ...rows));
+}
+
+function exchangeView(result) {
+  const steps = result.exchange?.steps ?? [];
+  const diagnosis = result.diagnosis;
+  const at = failedStep(steps, diagnosis?.failed_response);
+  const fault = headerAtFault(diagnosis?.reason ?? result.reason);
+  const items = steps.map((step, i) => {
+    const { request, response, error } = step;
+    const title = `${request.kind === "preflight" ? "Preflight" : "Request"}: ${request.method} ${request.url}`;
+    const parts = [el("h5", {}, title), el("p", { class: "muted" }, "Request headers"), headerTable(request.headers, null)];
+    if (response) {
+      const status = el("p", i === at && diagnosis?.reason === "PreflightInvalidStatus" ? { class: "fault" } : {}, `Response ${response.status}`);
+      parts.push(status, headerTable(response.headers, i === at ? fault : null));
+    } else {
+      parts.push(el("p", { class: "fault" }, `No response: ${error ?? "network error"}`));
+    }
+    return el("li", i === at ? { class: "failed-step" } : {}, ...parts);
+  });
+  return el("ol", { class: "exchange" }, ...items);
+}
+
+function fixView(fix) {
+  const nodes = [el("p", {}, fix.summary)];
+  if (fix.send.length) nodes.push(el("p", {}, "Send: ", ...fix.send.flatMap(([n, v], i) => [i ? "; " : "", el("code", {}, `${n}: ${v}`)])));
+  if (fix.stop.length) nodes.push(el("p", {}, "Stop: ", fix.stop.join("; ")));
+  for (const snippet of fix.snippets) {
+    nodes.push(el("details", {}, el("summary", {}, snippet.stack), el("pre", {}, snippet.code)));
+  }
+  return nodes;
 }
 
 function showDetail(index) {
@@ -182,7 +260,23 @@ function showDetail(index) {
   $("detail").hidden = false;
   $("detail-title").textContent = `${result.id}: ${result.outcome}${result.status != null ? ` (${result.status})` : ""}`;
   $("detail-meaning").textContent = [MEANING[result.outcome], result.why ? `Expectation failed: ${result.why}` : ""].join(" ");
-  $("detail-json").textContent = JSON.stringify(result, null, 2);
+  const body = [];
+  const d = result.diagnosis;
+  if (result.disagreement) body.push(el("p", { class: "disagreement", role: "alert" }, `Disagreement: ${result.disagreement}`));
+  if (result.outcome === "blocked" || d) {
+    const why = result.reason
+      ? `Why: ${result.reason}${result.failed_parameter ? ` (${result.failed_parameter})` : ""}${result.firefox_reason ? ` · Firefox: ${result.firefox_reason}` : ""} · from ${result.reason_source === "browser" ? "the browser itself" : "the harness"}${d ? `, ${d.confidence}` : ""}`
+      : `Why: ${d ? d.family : "unknown"} (${d ? "only the family is known" : "no diagnosis"})`;
+    body.push(el("h4", {}, why));
+    if (d) body.push(el("p", { class: "muted" }, d.note));
+    if (d?.fix) body.push(el("h4", {}, "How to fix it"), ...fixView(d.fix));
+  }
+  if (result.warnings?.length) {
+    body.push(el("h4", {}, "Warnings"), el("ul", {}, ...result.warnings.map((w) => el("li", {}, `${w.code}: ${w.message}`))));
+  }
+  if (result.exchange?.steps?.length) body.push(el("h4", {}, "The exchange, as the server answered it"), exchangeView(result));
+  body.push(el("details", {}, el("summary", {}, "Result JSON"), el("pre", { id: "detail-json" }, JSON.stringify(result, null, 2))));
+  $("detail-body").replaceChildren(...body);
 }
 
 function summaryText(summary, stopped) {
@@ -207,6 +301,7 @@ async function run(text, { concurrency, render = true } = {}) {
   try {
     const report = await runSuite(text, {
       concurrency,
+      probeEndpoint: probeEndpoint(),
       signal: state.controller.signal,
       onProgress: ({ done, total, index, result }) => {
         state.results[index] = result;

@@ -86,13 +86,21 @@ pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
         .trim_start_matches("http://")
         .parse()
         .map_err(|e| Failure::Infra(anyhow::anyhow!("{e}")))?;
-    let server =
-        PageServer::start(bind, bundle.router(router_suite)).await.map_err(Failure::Infra)?;
+    let probe = crate::replay::ReplayService::new().map_err(Failure::Infra)?;
+    let server = PageServer::start(bind, bundle.router(router_suite, Some(probe)))
+        .await
+        .map_err(Failure::Infra)?;
     eprintln!("page {}/ · fixtures {} to {}", server.origin, fixtures.urls.a, fixtures.urls.dead);
     let loaded = LoadedSuite::new(demo, "demo suite")?;
-    let outcome =
-        run_engines(&[args.browser], &args.drivers, &format!("{}/", server.origin), &loaded, None)
-            .await;
+    let outcome = run_engines(
+        &[args.browser],
+        &args.drivers,
+        &format!("{}/", server.origin),
+        &loaded,
+        None,
+        crate::run::ReasonSourceChoice::Browser,
+    )
+    .await;
     server.stop().await;
     fixtures.stop().await;
     let reports = outcome.map_err(Failure::Infra)?;

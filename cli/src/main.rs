@@ -14,6 +14,8 @@ mod driver;
 #[cfg(not(target_arch = "wasm32"))]
 mod fixtures;
 #[cfg(not(target_arch = "wasm32"))]
+mod replay;
+#[cfg(not(target_arch = "wasm32"))]
 mod run;
 #[cfg(not(target_arch = "wasm32"))]
 mod session;
@@ -66,6 +68,33 @@ mod native {
         /// First of the fixtures' five ports, with --with-fixtures.
         #[arg(long, default_value_t = fixtures::DEFAULT_BASE_PORT)]
         fixtures_base_port: u16,
+        #[command(flatten)]
+        probe: ProbeEndpointArgs,
+    }
+
+    /// The probe endpoint the page uses for exact reasons (see `cors-harness serve --help`).
+    #[derive(clap::Args, Clone, Copy, Debug, Default)]
+    pub struct ProbeEndpointArgs {
+        /// Offer no probe endpoint: the page narrows reasons by retries in the browser alone.
+        #[arg(long)]
+        pub no_probe_endpoint: bool,
+        /// Offer the probe endpoint on a non-loopback address too (it replays the suite's
+        /// requests for whoever loads the page).
+        #[arg(long)]
+        pub probe_endpoint_public: bool,
+    }
+
+    impl ProbeEndpointArgs {
+        /// The endpoint for a page served on `addr`, if it should have one.
+        pub fn service(
+            self,
+            addr: SocketAddr,
+        ) -> anyhow::Result<Option<crate::replay::ReplayService>> {
+            if self.no_probe_endpoint || (!addr.ip().is_loopback() && !self.probe_endpoint_public) {
+                return Ok(None);
+            }
+            crate::replay::ReplayService::new().map(Some)
+        }
     }
 
     /// Why a command could not do its work (exit code 2); failed expectations are exit 1.
@@ -124,8 +153,13 @@ mod native {
             None
         };
         let default_suite = fixtures.as_ref().map(|f| demo::suite(&f.urls).to_string());
-        let server = web::PageServer::start(args.addr, bundle.router(default_suite)).await?;
+        let probe = args.probe.service(args.addr)?;
+        let with_probe = probe.is_some();
+        let server = web::PageServer::start(args.addr, bundle.router(default_suite, probe)).await?;
         println!("cors-harness page: {}/", server.origin);
+        if !with_probe && !args.probe.no_probe_endpoint {
+            println!("probe endpoint off on a non-loopback address (--probe-endpoint-public turns it on)");
+        }
         if let Some(f) = &fixtures {
             println!("fixtures: {} (routes: {}/__fixtures)", f.urls.a, f.urls.a);
         }

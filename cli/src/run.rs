@@ -34,6 +34,22 @@ pub struct RunArgs {
     /// Write the output there instead of standard output (the table is still printed).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Whose reason `reason` reports: the browser's own where the runner can read it
+    /// (Chromium's DevTools, Firefox's console), else the harness's; or the harness's only,
+    /// to measure how well it agrees.
+    #[arg(long, value_enum, default_value = "browser")]
+    pub reason_source: ReasonSourceChoice,
+    #[command(flatten)]
+    pub probe: crate::ProbeEndpointArgs,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReasonSourceChoice {
+    /// The browser's word wins; the harness's is kept beside it and disagreements are flagged.
+    #[default]
+    Browser,
+    /// Only what the harness inferred (the browser's logs are not read).
+    Harness,
 }
 
 /// Where the WebDriver endpoints come from.
@@ -103,11 +119,19 @@ pub async fn run(args: RunArgs) -> Result<bool, Failure> {
     }
     let (bind, page_url) = page_address(args.origin.as_deref()).await.map_err(Failure::Usage)?;
     let bundle = WebBundle::prepare().map_err(Failure::Infra)?;
-    let server = PageServer::start(bind, bundle.router(None)).await.map_err(Failure::Infra)?;
+    let probe = args.probe.service(bind).map_err(Failure::Infra)?;
+    let server =
+        PageServer::start(bind, bundle.router(None, probe)).await.map_err(Failure::Infra)?;
     let page_url = page_url.unwrap_or_else(|| format!("{}/", server.origin));
-    let outcome =
-        run_engines(&args.browser.engines(), &args.drivers, &page_url, &suite, args.concurrency)
-            .await;
+    let outcome = run_engines(
+        &args.browser.engines(),
+        &args.drivers,
+        &page_url,
+        &suite,
+        args.concurrency,
+        args.reason_source,
+    )
+    .await;
     server.stop().await;
     let reports = outcome.map_err(Failure::Infra)?;
     write_output(&reports, args.format, args.out.as_ref())?;
@@ -121,25 +145,28 @@ pub async fn run_engines(
     page_url: &str,
     suite: &LoadedSuite,
     concurrency: Option<usize>,
+    reason_source: ReasonSourceChoice,
 ) -> anyhow::Result<Vec<SuiteReport>> {
     let mut reports = Vec::new();
     for &engine in engines {
         let driver = drivers.driver_for(engine)?;
         let bar = progress_bar(engine, suite.total);
         let report =
-            session::run_suite(engine, &driver, page_url, suite, concurrency, |p| match &bar {
-                Some(bar) => {
-                    bar.set_position(p.done as u64);
-                    bar.set_message(format!("{}: {}", p.result.id, p.result.outcome));
+            session::run_suite(engine, &driver, page_url, suite, concurrency, reason_source, |p| {
+                match &bar {
+                    Some(bar) => {
+                        bar.set_position(p.done as u64);
+                        bar.set_message(format!("{}: {}", p.result.id, p.result.outcome));
+                    }
+                    None => eprintln!(
+                        "[{}/{}] {} {}: {}",
+                        p.done,
+                        p.total,
+                        p.engine.name(),
+                        p.result.id,
+                        p.result.outcome
+                    ),
                 }
-                None => eprintln!(
-                    "[{}/{}] {} {}: {}",
-                    p.done,
-                    p.total,
-                    p.engine.name(),
-                    p.result.id,
-                    p.result.outcome
-                ),
             })
             .await;
         if let Some(bar) = bar {

@@ -13,6 +13,7 @@ use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
 use crate::driver::{Driver, Engine};
+use crate::run::ReasonSourceChoice;
 use crate::Failure;
 
 /// chromedriver's log endpoint, for the `performance` log (works through a Selenium Grid too).
@@ -78,6 +79,7 @@ pub async fn run_suite(
     page_url: &str,
     suite: &LoadedSuite,
     concurrency: Option<usize>,
+    reason_source: ReasonSourceChoice,
     mut on_progress: impl FnMut(Progress<'_>),
 ) -> anyhow::Result<SuiteReport> {
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -85,7 +87,8 @@ pub async fn run_suite(
         .connect(&driver.url)
         .await
         .with_context(|| format!("cannot start a {} session at {}", engine.name(), driver.url))?;
-    let outcome = drive(&client, engine, page_url, suite, concurrency, &mut on_progress).await;
+    let outcome =
+        drive(&client, engine, page_url, suite, concurrency, reason_source, &mut on_progress).await;
     let _ = client.close().await;
     outcome
 }
@@ -96,6 +99,7 @@ async fn drive(
     page_url: &str,
     suite: &LoadedSuite,
     concurrency: Option<usize>,
+    reason_source: ReasonSourceChoice,
     on_progress: &mut impl FnMut(Progress<'_>),
 ) -> anyhow::Result<SuiteReport> {
     client
@@ -137,7 +141,7 @@ async fn drive(
         let poll = client
             .execute("return window.corsHarness.poll(arguments[0])", vec![json!(seen)])
             .await?;
-        if engine == Engine::Chromium {
+        if engine == Engine::Chromium && reason_source == ReasonSourceChoice::Browser {
             read_performance_log(client, &mut log).await;
         }
         for event in poll["events"].as_array().into_iter().flatten() {
@@ -165,7 +169,10 @@ async fn drive(
             );
         }
     };
-    let mut report = with_browser_reasons(report, engine, &log);
+    let mut report = match reason_source {
+        ReasonSourceChoice::Browser => with_browser_reasons(report, engine, &log),
+        ReasonSourceChoice::Harness => report,
+    };
     if engine == Engine::Webkit {
         // WebKitGTK's user agent poses as Safari; the session knows the real version.
         let version =

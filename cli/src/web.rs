@@ -7,13 +7,16 @@ use std::process::Command;
 use std::time::SystemTime;
 
 use anyhow::{bail, Context};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::replay::{ReplayService, BASE_PATH};
 
 /// The policy the page ships with (also in its `<meta>`): no inline script, no eval
 /// beyond WebAssembly, fetches to anywhere (that is the point).
@@ -81,8 +84,20 @@ impl WebBundle {
     }
 
     /// The page's routes; `default_suite` is offered to the page as `default-suite.json`.
-    pub fn router(&self, default_suite: Option<String>) -> Router {
+    /// With `probe`, each page load gets a probe-endpoint session (see [`crate::replay`]).
+    pub fn router(&self, default_suite: Option<String>, probe: Option<ReplayService>) -> Router {
         let mut router = Router::new().nest_service("/pkg", ServeDir::new(&self.pkg));
+        if let Some(probe) = probe {
+            let routes = probe.router();
+            let index = self.www.join("index.html");
+            let page = move || {
+                let probe = probe.clone();
+                let index = index.clone();
+                async move { index_with_session(&index, &probe) }
+            };
+            router =
+                router.route("/", get(page.clone())).route("/index.html", get(page)).merge(routes);
+        }
         if let Some(suite) = default_suite {
             router = router.route(
                 "/default-suite.json",
@@ -103,6 +118,24 @@ impl WebBundle {
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ))
+    }
+}
+
+/// The page's HTML with a new probe-endpoint session in its `cors-harness-probe` meta tag.
+fn index_with_session(index: &Path, probe: &ReplayService) -> Response {
+    match std::fs::read_to_string(index) {
+        Ok(html) => {
+            let meta = format!(
+                r#"<meta name="cors-harness-probe" content="{BASE_PATH} {}">"#,
+                probe.new_session()
+            );
+            let html = html.replacen(r#"<meta name="cors-harness-probe" content="">"#, &meta, 1);
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+        }
+        Err(e) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read {}: {e}", index.display()))
+                .into_response()
+        }
     }
 }
 

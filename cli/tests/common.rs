@@ -17,15 +17,16 @@ impl Drop for Running {
     }
 }
 
+/// Waits for a listener on `port`; `serve` may first build the wasm package (minutes in a fresh clone).
 pub fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(600);
     while Instant::now() < deadline {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("nothing listens on {port} after 30 s");
+    panic!("nothing listens on {port} after 600 s");
 }
 
 /// `cors-harness fixtures` on `base..base+4`, allowing `page_origin`.

@@ -14,10 +14,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     AbortController, Headers, ReadableStreamDefaultReader, Request, RequestCredentials,
-    RequestInit, RequestMode, RequestRedirect, Response, Url,
+    RequestInit, RequestMode, RequestRedirect, Response, ResponseType, Url,
 };
 
 use crate::browser_name::Family;
+use crate::cors::exchange::{REPLAY_PATH, REPLAY_SCOPE_PATH, SECRET_HEADER};
+use crate::cors::{CorsRequest, Exchange, ReplayRequest, ReplayScope, UrlParts};
 use crate::engine::{
     Browser, Engine, FetchAttempt, FetchRequest, ParsedUrl, ProbeAnswer, ProbeKind,
     ResponseSnapshot,
@@ -25,14 +27,73 @@ use crate::engine::{
 use crate::outcome::{ErrorInfo, BODY_PREVIEW_CHARS};
 use crate::suite::Credentials;
 
-/// The engine for this page.
-pub fn page_engine() -> Engine<PageBrowser> {
-    Engine::new(PageBrowser)
+/// The engine for this page, with the page's probe endpoint if it has one.
+pub fn page_engine(probe_endpoint: Option<ProbeEndpoint>) -> Engine<PageBrowser> {
+    Engine::new(PageBrowser { probe_endpoint })
+}
+
+/// A probe endpoint on the page's own origin (see `cors-harness serve`), and the
+/// per-session secret the page received with its HTML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProbeEndpoint {
+    pub url: String,
+    pub secret: String,
 }
 
 /// This page's (or worker's) `fetch()`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PageBrowser;
+#[derive(Clone, Debug, Default)]
+pub struct PageBrowser {
+    probe_endpoint: Option<ProbeEndpoint>,
+}
+
+impl PageBrowser {
+    /// Tells the probe endpoint which URLs this run may replay (it refuses all others).
+    pub async fn register_scope(&self, urls: Vec<String>) -> Result<(), ErrorInfo> {
+        let Some(endpoint) = &self.probe_endpoint else { return Ok(()) };
+        let body = serde_json::to_string(&ReplayScope { urls })
+            .map_err(|e| ErrorInfo::new("Error", e.to_string()))?;
+        post_json(endpoint, REPLAY_SCOPE_PATH, &body, 10_000).await.map(|_| ())
+    }
+}
+
+/// POSTs JSON to the probe endpoint (same origin, no cookies); the response text.
+async fn post_json(
+    endpoint: &ProbeEndpoint,
+    path: &str,
+    body: &str,
+    timeout_ms: u32,
+) -> Result<String, ErrorInfo> {
+    let controller = AbortController::new().map_err(|e| error_info(&e))?;
+    let headers = Headers::new().map_err(|e| error_info(&e))?;
+    headers.append("content-type", "application/json").map_err(|e| error_info(&e))?;
+    headers.append(SECRET_HEADER, &endpoint.secret).map_err(|e| error_info(&e))?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_mode(RequestMode::SameOrigin);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(body));
+    init.set_signal(Some(&controller.signal()));
+    let url = format!("{}{path}", endpoint.url);
+    let request = Request::new_with_str_and_init(&url, &init).map_err(|e| error_info(&e))?;
+    let deadline = Deadline::start(timeout_ms, controller);
+    let response: Response = match JsFuture::from(js::fetch(&request)).await {
+        Ok(response) => response.unchecked_into(),
+        Err(_) if deadline.fired() => {
+            return Err(ErrorInfo::new("TimeoutError", "the probe endpoint did not answer in time"))
+        }
+        Err(e) => return Err(error_info(&e)),
+    };
+    let text = match response.text().map(JsFuture::from) {
+        Ok(text) => text.await.map_err(|e| error_info(&e))?.as_string().unwrap_or_default(),
+        Err(e) => return Err(error_info(&e)),
+    };
+    drop(deadline);
+    if !response.ok() {
+        return Err(ErrorInfo::new("ProbeEndpointError", format!("{}: {text}", response.status())));
+    }
+    Ok(text)
+}
 
 impl Browser for PageBrowser {
     fn page_origin(&self) -> String {
@@ -42,6 +103,20 @@ impl Browser for PageBrowser {
     fn parse_url(&self, input: &str) -> Result<ParsedUrl, ErrorInfo> {
         let url = Url::new(input).map_err(|e| error_info(&e))?;
         Ok(ParsedUrl { href: url.href(), origin: url.origin(), protocol: url.protocol() })
+    }
+
+    fn resolve_url(&self, input: &str, base: Option<&str>) -> Option<UrlParts> {
+        let url = match base {
+            Some(base) => Url::new_with_base(input, base),
+            None => Url::new(input),
+        }
+        .ok()?;
+        Some(UrlParts {
+            href: url.href(),
+            origin: url.origin(),
+            scheme: url.protocol().trim_end_matches(':').to_owned(),
+            has_credentials: !url.username().is_empty() || !url.password().is_empty(),
+        })
     }
 
     fn family(&self) -> Family {
@@ -116,10 +191,38 @@ impl Browser for PageBrowser {
         };
         let deadline = Deadline::start(timeout_ms, controller);
         match JsFuture::from(js::fetch(&request)).await {
-            Ok(_) => ProbeAnswer::Answered,
+            Ok(response) => {
+                let response: Response = response.unchecked_into();
+                if response.type_() == ResponseType::Opaqueredirect {
+                    ProbeAnswer::Redirect
+                } else {
+                    ProbeAnswer::Answered
+                }
+            }
             Err(_) if deadline.fired() => ProbeAnswer::TimedOut,
             Err(e) => ProbeAnswer::Failed(error_info(&e)),
         }
+    }
+
+    async fn exchange(
+        &self,
+        request: &CorsRequest,
+        family: Family,
+        timeout_ms: u32,
+    ) -> Option<Result<Exchange, ErrorInfo>> {
+        let endpoint = self.probe_endpoint.as_ref()?;
+        let query = ReplayRequest { request: request.clone(), family, timeout_ms };
+        let body = match serde_json::to_string(&query) {
+            Ok(body) => body,
+            Err(e) => return Some(Err(ErrorInfo::new("Error", e.to_string()))),
+        };
+        // Each message may take the case's timeout; a redirect chain takes several.
+        let budget = timeout_ms.saturating_mul(4).saturating_add(5_000);
+        Some(post_json(endpoint, REPLAY_PATH, &body, budget).await.and_then(|text| {
+            serde_json::from_str(&text).map_err(|e| {
+                ErrorInfo::new("ProbeEndpointError", format!("an answer the page cannot read: {e}"))
+            })
+        }))
     }
 }
 

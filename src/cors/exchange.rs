@@ -102,3 +102,24 @@ impl Step {
 pub struct Exchange {
     pub steps: Vec<Step>,
 }
+
+/// What the page asks its probe endpoint: replay this request as `family` would send it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayRequest {
+    pub request: super::CorsRequest,
+    pub family: crate::browser_name::Family,
+    /// Per message on the wire.
+    pub timeout_ms: u32,
+}
+
+/// What the page registers with its probe endpoint before a run: the only URLs it may replay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayScope {
+    pub urls: Vec<String>,
+}
+
+/// The probe endpoint's paths, under its base URL.
+pub const REPLAY_SCOPE_PATH: &str = "/scope";
+pub const REPLAY_PATH: &str = "/exchange";
+/// The header carrying the page's per-session secret.
+pub const SECRET_HEADER: &str = "x-cors-harness-secret";

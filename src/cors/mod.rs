@@ -30,9 +30,11 @@ pub mod url;
 pub mod walk;
 pub mod warning;
 
-pub use exchange::{Exchange, Step, StepKind, WireRequest, WireResponse};
+pub use exchange::{
+    Exchange, ReplayRequest, ReplayScope, Step, StepKind, WireRequest, WireResponse,
+};
 pub use fix::{Fix, Snippet};
-pub use reason::{CorsError, FailedResponse};
+pub use reason::{CorsError, FailedResponse, ReasonFamily};
 pub use url::{ResolveUrl, UrlParts};
 pub use walk::{evaluate, walk, Blocked, CorsRequest, Rules, Transport, Verdict, Walked};
 pub use warning::Warning;

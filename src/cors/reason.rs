@@ -117,6 +117,35 @@ impl CorsError {
         self.as_str().starts_with("Preflight") || self.as_str().ends_with("PreflightResponse")
     }
 
+    /// The family of checks it belongs to.
+    pub fn family(self) -> ReasonFamily {
+        use CorsError::*;
+        match self {
+            WildcardOriginNotAllowed
+            | InvalidAllowCredentials
+            | PreflightWildcardOriginNotAllowed
+            | PreflightInvalidAllowCredentials => ReasonFamily::Credentials,
+            MissingAllowOriginHeader
+            | MultipleAllowOriginValues
+            | InvalidAllowOriginValue
+            | AllowOriginMismatch => ReasonFamily::Origin,
+            PreflightMissingAllowOriginHeader
+            | PreflightMultipleAllowOriginValues
+            | PreflightInvalidAllowOriginValue
+            | PreflightAllowOriginMismatch
+            | PreflightInvalidStatus
+            | PreflightDisallowedRedirect => ReasonFamily::Preflight,
+            InvalidAllowMethodsPreflightResponse | MethodDisallowedByPreflightResponse => {
+                ReasonFamily::Method
+            }
+            InvalidAllowHeadersPreflightResponse | HeaderDisallowedByPreflightResponse => {
+                ReasonFamily::Header
+            }
+            RedirectContainsCredentials => ReasonFamily::Redirect,
+            DisallowedByMode | InvalidResponse | CorsDisabledScheme => ReasonFamily::Other,
+        }
+    }
+
     /// What the failure means, in one line.
     pub fn describe(self) -> &'static str {
         match self {
@@ -168,6 +197,40 @@ impl CorsError {
 impl fmt::Display for CorsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A family of reasons: what the harness can still say when it cannot name the exact one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReasonFamily {
+    /// The response's `Access-Control-Allow-Origin` did not accept the page's origin.
+    Origin,
+    /// The CORS answer does not accept a request with credentials.
+    Credentials,
+    /// The preflight failed (its status, a redirect, or its own CORS headers).
+    Preflight,
+    /// The preflight did not allow the method.
+    Method,
+    /// The preflight did not allow a request header.
+    Header,
+    /// A redirect of the chain was refused.
+    Redirect,
+    Other,
+}
+
+impl ReasonFamily {
+    /// The family in a few words, e.g. "the preflight failed".
+    pub fn describe(self) -> &'static str {
+        match self {
+            ReasonFamily::Origin => "the origin was not accepted",
+            ReasonFamily::Credentials => "credentials were not accepted",
+            ReasonFamily::Preflight => "the preflight failed",
+            ReasonFamily::Method => "the preflight did not allow the method",
+            ReasonFamily::Header => "the preflight did not allow a request header",
+            ReasonFamily::Redirect => "a redirect was refused",
+            ReasonFamily::Other => "the request was refused",
+        }
     }
 }
 

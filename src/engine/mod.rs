@@ -32,6 +32,7 @@ use std::collections::BTreeMap;
 use futures_util::stream::{self, StreamExt};
 
 use crate::browser_name::Family;
+use crate::cors::{CorsRequest, Exchange, UrlParts};
 use crate::outcome::{CaseResult, ErrorInfo, Outcome, SuiteReport, BODY_PREVIEW_CHARS};
 use crate::plan::{self, RequestPlan};
 use crate::suite::{Case, CaseEntry, Credentials, Suite};
@@ -100,6 +101,8 @@ pub enum ProbeKind {
 pub enum ProbeAnswer {
     /// An (opaque) response: the server answered.
     Answered,
+    /// An opaque redirect (`FirstHop` only): the first server answered with a redirect.
+    Redirect,
     /// It rejected: the server never answered.
     Failed(ErrorInfo),
     TimedOut,
@@ -114,6 +117,8 @@ pub trait Browser {
     fn page_origin(&self) -> String;
     /// Parses an absolute URL with the browser's URL parser (no base: relative URLs fail).
     fn parse_url(&self, input: &str) -> Result<ParsedUrl, ErrorInfo>;
+    /// Parses `input` relative to `base` (absolute when `None`) with the browser's URL parser.
+    fn resolve_url(&self, input: &str, base: Option<&str>) -> Option<UrlParts>;
     /// The engine family, for the rules where browsers differ from the standard.
     fn family(&self) -> Family;
     /// A monotonic clock in milliseconds.
@@ -127,6 +132,17 @@ pub trait Browser {
     /// One reachability probe of `url` with `method`, without credentials, bounded by the timeout.
     async fn probe(&self, url: &str, method: &str, kind: ProbeKind, timeout_ms: u32)
         -> ProbeAnswer;
+    /// The raw exchange of `request` as a helper that sees headers replayed it (the
+    /// runner's probe endpoint); `None` when the page has no such helper.
+    async fn exchange(
+        &self,
+        request: &CorsRequest,
+        family: Family,
+        timeout_ms: u32,
+    ) -> Option<Result<Exchange, ErrorInfo>> {
+        let _ = (request, family, timeout_ms);
+        None
+    }
 }
 
 /// How a suite runs.
@@ -222,9 +238,12 @@ impl<B: Browser> Engine<B> {
         }
     }
 
-    /// Makes the case's request and reports what the browser did with it.
+    /// Makes the case's request, reports what the browser did with it, and why.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
         let mut result = self.observe(case).await;
+        if case.diagnose && matches!(result.outcome, Outcome::Allowed | Outcome::Blocked) {
+            self.diagnose(case, &mut result).await;
+        }
         result.judge(case.expect.clone());
         result
     }
@@ -316,7 +335,9 @@ impl<B: Browser> Engine<B> {
     async fn server_answered(&self, url: &str, method: &str, timeout_ms: u32) -> Outcome {
         for kind in [ProbeKind::NoCors, ProbeKind::FirstHop] {
             match self.browser.probe(url, method, kind, timeout_ms).await {
-                ProbeAnswer::Answered | ProbeAnswer::TimedOut => return Outcome::Blocked,
+                ProbeAnswer::Answered | ProbeAnswer::Redirect | ProbeAnswer::TimedOut => {
+                    return Outcome::Blocked
+                }
                 ProbeAnswer::Failed(_) => {}
             }
         }
@@ -361,6 +382,13 @@ fn bare_result(id: String, method: String, url: String, outcome: Outcome) -> Cas
         reason: None,
         reason_source: None,
         failed_parameter: None,
+        firefox_reason: None,
+        browser_reason: None,
+        harness_reason: None,
+        disagreement: None,
+        diagnosis: None,
+        warnings: Vec::new(),
+        exchange: None,
         error: None,
         elapsed_ms: 0.0,
         expect: None,
@@ -369,5 +397,6 @@ fn bare_result(id: String, method: String, url: String, outcome: Outcome) -> Cas
     }
 }
 
+mod diagnose;
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use futures::executor::block_on;
 
 use super::*;
+use crate::cors::{Step, StepKind, WireRequest, WireResponse};
 use crate::expect::Expectation;
+use crate::outcome::{Confidence, DiagnosisMethod, ReasonSource};
 use crate::suite::HeaderList;
 
 const PAGE: &str = "http://127.0.0.1:8000";
@@ -16,6 +18,10 @@ const PAGE: &str = "http://127.0.0.1:8000";
 struct Scripted {
     fetches: HashMap<&'static str, FetchAttempt>,
     probes: HashMap<(&'static str, ProbeKind), ProbeAnswer>,
+    /// Differential retries: `"METHOD url header,names credentials"` (names lower-case, sorted).
+    variants: HashMap<String, FetchAttempt>,
+    /// What the probe endpoint replays per URL (none: the page has no endpoint).
+    exchanges: HashMap<&'static str, Exchange>,
     calls: RefCell<Vec<String>>,
     clock: Cell<f64>,
 }
@@ -39,6 +45,20 @@ impl Browser for Scripted {
             protocol: format!("{scheme}:"),
         })
     }
+    fn resolve_url(&self, input: &str, base: Option<&str>) -> Option<UrlParts> {
+        let absolute = match (input.contains("://"), base) {
+            (true, _) => input.to_owned(),
+            (false, Some(base)) => format!("{}{input}", self.parse_url(base).ok()?.origin),
+            (false, None) => return None,
+        };
+        let parsed = self.parse_url(&absolute).ok()?;
+        Some(UrlParts {
+            href: parsed.href,
+            origin: parsed.origin.rsplit('@').next().unwrap_or_default().to_owned(),
+            scheme: parsed.protocol.trim_end_matches(':').to_owned(),
+            has_credentials: absolute.contains('@'),
+        })
+    }
     fn family(&self) -> Family {
         Family::Other
     }
@@ -54,6 +74,19 @@ impl Browser for Scripted {
     }
     async fn fetch(&self, request: &FetchRequest<'_>) -> FetchAttempt {
         self.calls.borrow_mut().push(format!("cors {} {}", request.method, request.url));
+        let mut names: Vec<String> =
+            request.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+        names.sort();
+        let signature = format!(
+            "{} {} {} {}",
+            request.method,
+            strip_cache_bust(request.url),
+            names.join(","),
+            request.credentials.as_str()
+        );
+        if let Some(attempt) = self.variants.get(&signature) {
+            return attempt.clone();
+        }
         self.fetches
             .get(strip_cache_bust(request.url))
             .cloned()
@@ -70,7 +103,16 @@ impl Browser for Scripted {
         self.probes
             .get(&(strip_cache_bust(url), kind))
             .cloned()
-            .unwrap_or_else(|| panic!("unscripted probe {url}"))
+            .unwrap_or(ProbeAnswer::Failed(type_error()))
+    }
+    async fn exchange(
+        &self,
+        request: &CorsRequest,
+        _family: Family,
+        _timeout_ms: u32,
+    ) -> Option<Result<Exchange, ErrorInfo>> {
+        self.calls.borrow_mut().push(format!("exchange {} {}", request.method, request.url));
+        self.exchanges.get(strip_cache_bust(&request.url)).cloned().map(Ok)
     }
 }
 
@@ -103,7 +145,7 @@ fn scripted() -> Scripted {
         ProbeAnswer::Failed(type_error()),
     );
     b.probes
-        .insert(("http://api.test/userinfo-redirect", ProbeKind::FirstHop), ProbeAnswer::Answered);
+        .insert(("http://api.test/userinfo-redirect", ProbeKind::FirstHop), ProbeAnswer::Redirect);
     b.fetches.insert("http://slow.test/", FetchAttempt::TimedOut);
     b.fetches.insert(
         "http://api.test/refused",
@@ -117,8 +159,9 @@ fn scripted() -> Scripted {
     b
 }
 
+/// A case without diagnosis: only the outcome's own requests.
 fn case(id: &str, url: &str) -> Case {
-    Case::new(id, url)
+    Case { diagnose: false, ..Case::new(id, url) }
 }
 
 #[test]
@@ -333,4 +376,176 @@ fn a_stopped_run_reports_only_the_cases_that_ran() {
     let full = block_on(engine.run_suite(&suite, RunOptions::default(), |_| {}));
     assert!(!full.stopped);
     assert!(serde_json::to_value(&full).unwrap().get("stopped").is_none());
+}
+
+fn rejected() -> FetchAttempt {
+    FetchAttempt::Rejected(type_error())
+}
+
+fn diagnosed(b: Scripted, c: Case) -> CaseResult {
+    let engine = Engine::new(b);
+    block_on(engine.run_case(&Case { diagnose: true, ..c }))
+}
+
+#[test]
+fn differential_names_the_header_the_preflight_refuses() {
+    let mut b = scripted();
+    b.fetches.insert("http://api.test/h", rejected());
+    b.probes.insert(("http://api.test/h", ProbeKind::NoCors), ProbeAnswer::Answered);
+    b.variants.insert("GET http://api.test/h  omit".into(), ok_response());
+    b.variants.insert("GET http://api.test/h  same-origin".into(), ok_response());
+    b.variants.insert("GET http://api.test/h x-a,x-b same-origin".into(), rejected());
+    b.variants.insert("GET http://api.test/h x-a same-origin".into(), ok_response());
+    b.variants.insert("GET http://api.test/h x-b same-origin".into(), rejected());
+    let mut c = case("h", "http://api.test/h");
+    c.headers = HeaderList(vec![("X-A".into(), "1".into()), ("X-B".into(), "2".into())]);
+    let r = diagnosed(b, c);
+    assert_eq!(r.outcome, Outcome::Blocked);
+    assert_eq!(r.reason.as_deref(), Some("HeaderDisallowedByPreflightResponse"));
+    assert_eq!(r.failed_parameter.as_deref(), Some("x-b"));
+    assert_eq!(r.firefox_reason.as_deref(), Some("CORSMissingAllowHeaderFromPreflight2"));
+    assert_eq!(r.reason_source, Some(ReasonSource::Harness));
+    let d = r.diagnosis.unwrap();
+    assert_eq!((d.method, d.confidence), (DiagnosisMethod::Differential, Confidence::Likely));
+}
+
+#[test]
+fn differential_names_the_method_or_a_family() {
+    let mut b = scripted();
+    b.fetches.insert("http://api.test/m", rejected());
+    b.probes.insert(("http://api.test/m", ProbeKind::NoCors), ProbeAnswer::Answered);
+    b.variants.insert("GET http://api.test/m  omit".into(), ok_response());
+    b.variants.insert("GET http://api.test/m  same-origin".into(), ok_response());
+    b.variants.insert("PUT http://api.test/m  same-origin".into(), rejected());
+    // The control preflight (Content-Type: application/json) passes: the method is at fault.
+    b.variants.insert("GET http://api.test/m content-type same-origin".into(), ok_response());
+    let mut c = case("m", "http://api.test/m");
+    c.method = "PUT".into();
+    let r = diagnosed(b, c.clone());
+    assert_eq!(r.reason.as_deref(), Some("MethodDisallowedByPreflightResponse"));
+    assert_eq!(r.failed_parameter.as_deref(), Some("PUT"));
+
+    // Every preflight fails: only the family is known.
+    let mut b = scripted();
+    b.fetches.insert("http://api.test/m", rejected());
+    b.probes.insert(("http://api.test/m", ProbeKind::NoCors), ProbeAnswer::Answered);
+    b.variants.insert("GET http://api.test/m  omit".into(), ok_response());
+    b.variants.insert("GET http://api.test/m  same-origin".into(), ok_response());
+    let r = diagnosed(b, c);
+    assert_eq!(r.reason, None);
+    assert_eq!(r.reason_source, None);
+    let d = r.diagnosis.unwrap();
+    assert_eq!(
+        (d.confidence, d.family),
+        (Confidence::Family, crate::cors::ReasonFamily::Preflight)
+    );
+}
+
+#[test]
+fn differential_families_for_origin_credentials_and_redirects() {
+    let mut b = scripted();
+    b.fetches.insert("http://api.test/c", rejected());
+    b.probes.insert(("http://api.test/c", ProbeKind::NoCors), ProbeAnswer::Answered);
+    b.variants.insert("GET http://api.test/c  omit".into(), ok_response());
+    let mut c = case("c", "http://api.test/c");
+    c.credentials = Credentials::Include;
+    let r = diagnosed(b, c);
+    assert_eq!(r.diagnosis.unwrap().family, crate::cors::ReasonFamily::Credentials);
+
+    let r = diagnosed(scripted(), case("o", "http://api.test/cors"));
+    assert_eq!(r.diagnosis.unwrap().family, crate::cors::ReasonFamily::Origin);
+
+    let r = diagnosed(scripted(), case("r", "http://api.test/userinfo-redirect"));
+    assert_eq!(
+        r.diagnosis.unwrap().family,
+        crate::cors::ReasonFamily::Redirect,
+        "the first hop is an opaque redirect"
+    );
+}
+
+fn wire(kind: StepKind, method: &str, url: &str) -> WireRequest {
+    WireRequest { kind, method: method.into(), url: url.into(), headers: vec![], body: None }
+}
+
+#[test]
+fn the_probe_endpoint_gives_exact_reasons_warnings_and_corrections() {
+    let mut b = scripted();
+    b.probes
+        .insert(("http://api.test/cors", ProbeKind::FirstHop), ProbeAnswer::Failed(type_error()));
+    let wildcard = WireResponse::new(
+        200,
+        &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Credentials", "true")],
+    );
+    b.exchanges.insert(
+        "http://api.test/cors",
+        Exchange {
+            steps: vec![Step::answered(
+                wire(StepKind::Actual, "GET", "http://api.test/cors"),
+                wildcard.clone(),
+            )],
+        },
+    );
+    b.exchanges.insert(
+        "http://api.test/ok",
+        Exchange {
+            steps: vec![Step::answered(
+                wire(StepKind::Actual, "GET", "http://api.test/ok"),
+                wildcard,
+            )],
+        },
+    );
+    let mut c = case("cookie", "http://api.test/cors");
+    c.credentials = Credentials::Include;
+    c.cache_bust = false;
+    let engine = Engine::new(b);
+    let r = block_on(engine.run_case(&Case { diagnose: true, ..c }));
+    assert_eq!(r.reason.as_deref(), Some("WildcardOriginNotAllowed"));
+    assert_eq!(r.harness_reason.as_deref(), Some("WildcardOriginNotAllowed"));
+    assert_eq!(r.firefox_reason.as_deref(), Some("CORSNotSupportingCredentials"));
+    let d = r.diagnosis.as_ref().unwrap();
+    assert_eq!((d.method, d.confidence), (DiagnosisMethod::Exchange, Confidence::Exact));
+    assert!(d.fix.as_ref().unwrap().summary.contains("Access-Control-Allow-Credentials: true"));
+    assert!(r.exchange.is_some());
+    assert!(
+        !engine.browser().calls.borrow().iter().any(|c| c.contains("FirstHop")),
+        "no retries with an endpoint"
+    );
+
+    let ok = block_on(engine.run_case(&Case {
+        diagnose: true,
+        cache_bust: false,
+        ..case("ok", "http://api.test/ok")
+    }));
+    assert_eq!(ok.outcome, Outcome::Allowed);
+    assert_eq!(ok.warnings.len(), 1, "{:?}", ok.warnings);
+    assert_eq!(ok.warnings[0].code, "wildcard-origin");
+
+    // A redirect to a dead server: the in-page probe says blocked, the exchange says otherwise.
+    let mut b = scripted();
+    b.exchanges.insert(
+        "http://api.test/userinfo-redirect",
+        Exchange {
+            steps: vec![
+                Step::answered(
+                    wire(StepKind::Actual, "GET", "http://api.test/userinfo-redirect"),
+                    WireResponse::new(
+                        302,
+                        &[("Location", "http://dead.test/"), ("Access-Control-Allow-Origin", "*")],
+                    ),
+                ),
+                Step::failed(
+                    wire(StepKind::Actual, "GET", "http://dead.test/"),
+                    "connection refused",
+                ),
+            ],
+        },
+    );
+    let c = Case {
+        diagnose: true,
+        cache_bust: false,
+        ..case("d", "http://api.test/userinfo-redirect")
+    };
+    let r = block_on(Engine::new(b).run_case(&c));
+    assert_eq!(r.outcome, Outcome::Unreachable);
+    assert!(r.reason.is_none());
 }

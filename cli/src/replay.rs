@@ -1,0 +1,286 @@
+//! The probe endpoint: replays a case's exchange from the server side, so the page can
+//! see what the browser hides from it (statuses, headers, Locations) and name the check
+//! that failed with the evaluator in `cors_harness::cors`.
+//!
+//! Not an open proxy: it is mounted only on a loopback page server unless told
+//! otherwise, every call needs the per-session secret the page got with its HTML, it
+//! replays only URLs of the suite the page registered in that session, it caps time and
+//! body size, and it never sends cookies (it has none, and drops forbidden headers).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use cors_harness::cors::exchange::{REPLAY_PATH, REPLAY_SCOPE_PATH, SECRET_HEADER};
+use cors_harness::cors::url::NativeUrls;
+use cors_harness::cors::{
+    self, ReplayRequest, ReplayScope, Rules, Transport, WireRequest, WireResponse,
+};
+use cors_harness::fetch::header as fetch_header;
+use cors_harness::plan::CACHE_BUST_PARAM;
+
+/// Where the endpoint lives on the page's origin.
+pub const BASE_PATH: &str = "/__cors-harness/probe";
+/// Sessions kept at once (one per page load); the oldest goes first.
+const MAX_SESSIONS: usize = 256;
+/// URLs one session may register (a benchmark suite has 10,000 cases).
+const MAX_SCOPE_URLS: usize = 100_000;
+/// Longest wait for one message of a replay.
+const MAX_TIMEOUT: Duration = Duration::from_secs(30);
+/// Response bodies are read up to this much, then dropped: only headers matter.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest request body replayed, and largest call to the endpoint.
+const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// The sessions and the HTTP client behind the endpoint.
+#[derive(Clone)]
+pub struct ReplayService {
+    sessions: Arc<Mutex<Sessions>>,
+    client: reqwest::Client,
+}
+
+#[derive(Default)]
+struct Sessions {
+    order: VecDeque<String>,
+    scopes: HashMap<String, HashSet<String>>,
+}
+
+impl ReplayService {
+    pub fn new() -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()?;
+        Ok(ReplayService { sessions: Arc::default(), client })
+    }
+
+    /// A new session and its secret, for one page load.
+    pub fn new_session(&self) -> String {
+        let mut bytes = [0u8; 16];
+        // Without OS randomness there is no session: the endpoint then refuses every call.
+        if getrandom::fill(&mut bytes).is_err() {
+            return String::new();
+        }
+        let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if sessions.order.len() >= MAX_SESSIONS {
+            if let Some(oldest) = sessions.order.pop_front() {
+                sessions.scopes.remove(&oldest);
+            }
+        }
+        sessions.order.push_back(secret.clone());
+        sessions.scopes.insert(secret.clone(), HashSet::new());
+        secret
+    }
+
+    /// The endpoint's routes (under [`BASE_PATH`]).
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route(&format!("{BASE_PATH}{REPLAY_SCOPE_PATH}"), post(register_scope))
+            .route(&format!("{BASE_PATH}{REPLAY_PATH}"), post(replay))
+            .with_state(self.clone())
+    }
+
+    fn with_scope<T>(&self, secret: &str, f: impl FnOnce(&mut HashSet<String>) -> T) -> Option<T> {
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        sessions.scopes.get_mut(secret).filter(|_| !secret.is_empty()).map(f)
+    }
+}
+
+/// A URL as the scope compares it: parsed, without the cache-busting parameter.
+fn scope_key(url: &str) -> Option<String> {
+    let mut parsed = url::Url::parse(url).ok()?;
+    let kept: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(k, _)| k != CACHE_BUST_PARAM)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if parsed.query().is_some() {
+        if kept.is_empty() {
+            parsed.set_query(None);
+        } else {
+            parsed.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    parsed.set_fragment(None);
+    Some(parsed.into())
+}
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message.into()).into_response()
+}
+
+fn secret(headers: &HeaderMap) -> String {
+    headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+async fn register_scope(
+    State(service): State<ReplayService>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(scope) = serde_json::from_slice::<ReplayScope>(&body) else {
+        return refuse(StatusCode::BAD_REQUEST, "expected {\"urls\": [...]}");
+    };
+    let keys: Vec<String> = scope.urls.iter().filter_map(|u| scope_key(u)).collect();
+    let added = service.with_scope(&secret(&headers), |set| {
+        for key in keys {
+            if set.len() >= MAX_SCOPE_URLS {
+                return false;
+            }
+            set.insert(key);
+        }
+        true
+    });
+    match added {
+        None => refuse(StatusCode::FORBIDDEN, "unknown session: reload the page"),
+        Some(false) => refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("at most {MAX_SCOPE_URLS} URLs per session"),
+        ),
+        Some(true) => StatusCode::NO_CONTENT.into_response(),
+    }
+}
+
+async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: Bytes) -> Response {
+    if body.len() > MAX_REQUEST_BYTES {
+        return refuse(StatusCode::PAYLOAD_TOO_LARGE, "request too large");
+    }
+    let Ok(ReplayRequest { mut request, family, timeout_ms }) =
+        serde_json::from_slice::<ReplayRequest>(&body)
+    else {
+        return refuse(StatusCode::BAD_REQUEST, "expected a replay request");
+    };
+    let Some(key) = scope_key(&request.url) else {
+        return refuse(StatusCode::BAD_REQUEST, "not an absolute URL");
+    };
+    match service.with_scope(&secret(&headers), |set| set.contains(&key)) {
+        None => return refuse(StatusCode::FORBIDDEN, "unknown session: reload the page"),
+        Some(false) => {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                format!("{key} is not in the suite loaded in this session"),
+            )
+        }
+        Some(true) => {}
+    }
+    // The replay speaks for the page that asked: its Origin is the one replayed.
+    let caller = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if caller.is_some_and(|origin| origin != request.origin) {
+        return refuse(StatusCode::FORBIDDEN, "the request's origin is not the page's");
+    }
+    if !matches!(
+        url::Url::parse(&request.url).map(|u| u.scheme().to_owned()).as_deref(),
+        Ok("http")
+    ) {
+        return refuse(StatusCode::NOT_IMPLEMENTED, "the probe endpoint replays http URLs only");
+    }
+    // Never forward cookies or other forbidden headers, whatever the page sends.
+    request.headers.retain(|(name, value)| !fetch_header::is_forbidden_request_header(name, value));
+    if request.body.as_ref().is_some_and(|b| b.len() > MAX_REQUEST_BYTES) {
+        request.body = None;
+    }
+    let transport = HttpTransport {
+        client: &service.client,
+        timeout: Duration::from_millis(u64::from(timeout_ms)).min(MAX_TIMEOUT),
+    };
+    let walked = cors::walk(&request, Rules::of(family), &NativeUrls, &transport).await;
+    match serde_json::to_string(&walked.exchange) {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// Sends each message as the browser would put it on the wire (no redirects followed, no cookies).
+struct HttpTransport<'a> {
+    client: &'a reqwest::Client,
+    timeout: Duration,
+}
+
+impl Transport for HttpTransport<'_> {
+    async fn send(&self, request: &WireRequest) -> Result<WireResponse, String> {
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| e.to_string())?;
+        let mut builder = self.client.request(method, &request.url).timeout(self.timeout);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let mut response = builder.send().await.map_err(|e| describe(&e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
+            .collect();
+        let mut read = 0;
+        while let Ok(Some(chunk)) = response.chunk().await {
+            read += chunk.len();
+            if read > MAX_BODY_BYTES {
+                break;
+            }
+        }
+        Ok(WireResponse { status, headers })
+    }
+}
+
+/// A network error in the words of Chromium's net errors, where one fits.
+fn describe(error: &reqwest::Error) -> String {
+    let text = format!("{error:?}");
+    if error.is_timeout() {
+        "net::ERR_TIMED_OUT".to_owned()
+    } else if error.is_connect() && text.contains("ConnectionRefused") {
+        "net::ERR_CONNECTION_REFUSED".to_owned()
+    } else if error.is_connect() {
+        format!("net::ERR_CONNECTION_FAILED ({error})")
+    } else if text.contains("IncompleteMessage") || text.contains("connection closed") {
+        "net::ERR_EMPTY_RESPONSE".to_owned()
+    } else {
+        format!("net::ERR_FAILED ({error})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_ignores_the_cache_busting_parameter() {
+        assert_eq!(
+            scope_key("http://127.0.0.1:9181/x?a=1&__cors_harness=abc1").as_deref(),
+            Some("http://127.0.0.1:9181/x?a=1")
+        );
+        assert_eq!(
+            scope_key("http://127.0.0.1:9181/x?__cors_harness=abc1").as_deref(),
+            Some("http://127.0.0.1:9181/x")
+        );
+        assert_eq!(
+            scope_key("http://127.0.0.1:9181/x").as_deref(),
+            Some("http://127.0.0.1:9181/x")
+        );
+        assert_eq!(scope_key("/relative"), None);
+    }
+
+    #[test]
+    fn sessions_are_bounded_and_secret() {
+        let service = ReplayService::new().unwrap();
+        let first = service.new_session();
+        assert_eq!(first.len(), 32);
+        assert_ne!(first, service.new_session());
+        for _ in 0..MAX_SESSIONS {
+            service.new_session();
+        }
+        assert!(service.with_scope(&first, |_| ()).is_none(), "the oldest session is gone");
+        assert!(service.with_scope("", |_| ()).is_none());
+    }
+}

@@ -1,0 +1,336 @@
+//! Why a request was blocked, found by the harness itself in any browser.
+//!
+//! With a probe endpoint (the runner's page server) the page gets the raw exchange and
+//! the [`crate::cors`] evaluator names the exact check. Without one the page narrows the
+//! reason by differential retries: variants of the request (without credentials, without
+//! the custom headers, as a bare GET, ...) that the browser allows or refuses.
+//!
+//! Cost of the retries: up to four requests, plus one per custom header, for each
+//! blocked case (each with its own cache-busting token so no preflight is cached).
+//! Limits: the page never sees the headers, so it can name an exact reason only where
+//! one variant isolates it (a method or a header the preflight refuses); otherwise it
+//! reports the family ("the origin was not accepted", "the preflight failed", ...).
+
+use super::{Browser, Engine, FetchAttempt, FetchRequest, ProbeAnswer, ProbeKind};
+use crate::browser_name::Family;
+use crate::cors::{
+    self, CorsError, CorsRequest, Exchange, ReasonFamily, ResolveUrl, Rules, UrlParts, Verdict,
+};
+use crate::fetch::header;
+use crate::outcome::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome, ReasonSource};
+use crate::plan::{self, RequestPlan};
+use crate::suite::{Case, Credentials};
+
+/// The browser's URL parser, for the evaluator.
+struct BrowserUrls<'a, B>(&'a B);
+
+impl<B: Browser> ResolveUrl for BrowserUrls<'_, B> {
+    fn resolve(&self, input: &str, base: Option<&str>) -> Option<UrlParts> {
+        self.0.resolve_url(input, base)
+    }
+}
+
+/// Custom headers tried one by one at most.
+const MAX_HEADER_RETRIES: usize = 6;
+
+impl<B: Browser> Engine<B> {
+    /// Fills the harness's reason (blocked), warnings (allowed) and the exchange.
+    pub(super) async fn diagnose(&self, case: &Case, result: &mut CaseResult) {
+        let family = self.browser.family();
+        let page_origin = self.browser.page_origin();
+        let cross_origin = self.browser.parse_url(&case.url).is_ok_and(|u| u.origin != page_origin);
+        let plan = RequestPlan::new(case, cross_origin, family);
+        let request = CorsRequest {
+            origin: page_origin,
+            url: result.url.clone(),
+            method: plan.method.clone(),
+            headers: plan.sent_headers.clone(),
+            credentials: case.credentials,
+            body: case.body.clone(),
+        };
+        match self.browser.exchange(&request, family, case.timeout_ms).await {
+            Some(Ok(exchange)) if self.read_exchange(&request, family, &exchange, result) => return,
+            Some(Err(error)) if result.is_blocked() => {
+                result.disagreement = None;
+                let note = format!("the probe endpoint could not replay it ({error}); narrowed in the page instead");
+                let diagnosis = self.differential(case, &plan, note).await;
+                apply(result, diagnosis);
+                return;
+            }
+            _ => {}
+        }
+        if result.is_blocked() {
+            let diagnosis = self.differential(case, &plan, String::new()).await;
+            apply(result, diagnosis);
+        }
+    }
+
+    /// Evaluates a replayed exchange; `false` when it leaves the reason open.
+    fn read_exchange(
+        &self,
+        request: &CorsRequest,
+        family: Family,
+        exchange: &Exchange,
+        result: &mut CaseResult,
+    ) -> bool {
+        let walked =
+            cors::evaluate(request, Rules::of(family), &BrowserUrls(&self.browser), exchange);
+        let answered_steps = exchange.steps.iter().filter(|s| s.response.is_some()).count();
+        result.exchange = Some(exchange.clone());
+        match (walked.verdict, result.outcome) {
+            (Verdict::Blocked(blocked), Outcome::Blocked) => {
+                let diagnosis = Diagnosis {
+                    method: DiagnosisMethod::Exchange,
+                    confidence: Confidence::Exact,
+                    family: blocked.reason.family(),
+                    reason: Some(blocked.reason.to_string()),
+                    firefox_reason: Some(blocked.firefox_reason.to_owned()),
+                    failed_parameter: Some(blocked.failed_parameter).filter(|p| !p.is_empty()),
+                    failed_response: Some(blocked.response),
+                    note: format!("{} failed: {}", blocked.response, blocked.reason.describe()),
+                    fix: Some(blocked.fix),
+                };
+                apply(result, diagnosis);
+                true
+            }
+            (Verdict::Blocked(blocked), _) => {
+                result.disagreement = Some(format!(
+                    "the browser allowed it, but the evaluator says {} on {}: the server may answer the replay (no cookies) differently",
+                    blocked.reason, blocked.response
+                ));
+                true
+            }
+            (Verdict::Allowed { .. }, Outcome::Allowed) => {
+                result.warnings = walked.warnings;
+                true
+            }
+            (Verdict::NetworkError { error }, Outcome::Blocked) if answered_steps > 0 => {
+                // The first hop answered (so the in-page probe said blocked), a later one never did.
+                result.outcome = Outcome::Unreachable;
+                result.diagnosis = Some(Diagnosis {
+                    method: DiagnosisMethod::Exchange,
+                    confidence: Confidence::Exact,
+                    family: ReasonFamily::Redirect,
+                    reason: None,
+                    firefox_reason: None,
+                    failed_parameter: None,
+                    failed_response: None,
+                    fix: None,
+                    note: format!("a redirect leads to a server that does not answer ({error}): a network error, not CORS"),
+                });
+                true
+            }
+            (Verdict::Allowed { .. }, _) => {
+                result.disagreement = Some(
+                    "the browser refused it, but the replayed exchange passes every check: the server may answer the browser (with cookies) differently"
+                        .to_owned(),
+                );
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// Narrows the reason with variants of the request (see the module docs).
+    async fn differential(&self, case: &Case, plan: &RequestPlan, prefix: String) -> Diagnosis {
+        let found = |confidence,
+                     family: ReasonFamily,
+                     reason: Option<CorsError>,
+                     parameter: Option<String>,
+                     note: String| {
+            let note = if prefix.is_empty() { note } else { format!("{prefix}: {note}") };
+            Diagnosis {
+                method: DiagnosisMethod::Differential,
+                confidence,
+                family,
+                reason: reason.map(|r| r.to_string()),
+                firefox_reason: reason.map(|r| typical_firefox_key(r).to_owned()),
+                failed_parameter: parameter,
+                failed_response: None,
+                fix: None,
+                note,
+            }
+        };
+        let first_hop = self
+            .browser
+            .probe(&self.fresh_url(case), "GET", ProbeKind::FirstHop, case.timeout_ms)
+            .await;
+        if first_hop == ProbeAnswer::Redirect {
+            return found(
+                Confidence::Family,
+                ReasonFamily::Redirect,
+                None,
+                None,
+                "the URL answers with a redirect that passes CORS; the redirect chain was refused further on".to_owned(),
+            );
+        }
+        let include = case.credentials == Credentials::Include;
+        let bare_omit = self.allowed(case, "GET", &[], Credentials::Omit, None).await;
+        if !bare_omit {
+            return found(
+                Confidence::Family,
+                ReasonFamily::Origin,
+                None,
+                None,
+                "even a bare GET without credentials is refused: the response does not accept the page's origin (Access-Control-Allow-Origin missing, different, or malformed)".to_owned(),
+            );
+        }
+        if include && !self.allowed(case, "GET", &[], Credentials::Include, None).await {
+            return found(
+                Confidence::Family,
+                ReasonFamily::Credentials,
+                None,
+                None,
+                "a bare GET passes without credentials and fails with them: the response does not accept credentials (Access-Control-Allow-Origin: * or no Access-Control-Allow-Credentials: true)".to_owned(),
+            );
+        }
+        if !plan.preflight.is_required() {
+            return found(
+                Confidence::Family,
+                ReasonFamily::Origin,
+                None,
+                None,
+                "a bare GET passes but this request is refused: the server answers it (method, body or query) without the CORS headers it sends for GET".to_owned(),
+            );
+        }
+        let credentials = case.credentials;
+        let safe_headers: Vec<(String, String)> = plan
+            .sent_headers
+            .iter()
+            .filter(|(n, v)| header::is_cors_safelisted_request_header(n, v))
+            .cloned()
+            .collect();
+        let unsafe_headers: Vec<(String, String)> = plan
+            .sent_headers
+            .iter()
+            .filter(|(n, v)| !header::is_cors_safelisted_request_header(n, v))
+            .cloned()
+            .collect();
+        let method = plan.preflight.method.as_deref();
+        let method_fails = match method {
+            Some(m) => {
+                Some(!self.allowed(case, m, &safe_headers, credentials, case.body.as_deref()).await)
+            }
+            None => None,
+        };
+        let headers_fail = if unsafe_headers.is_empty() {
+            None
+        } else {
+            Some(!self.allowed(case, "GET", &plan.sent_headers, credentials, None).await)
+        };
+        match (method_fails, headers_fail) {
+            (Some(true), Some(false)) => {
+                let m = method.unwrap_or_default().to_owned();
+                found(Confidence::Likely, ReasonFamily::Method, Some(CorsError::MethodDisallowedByPreflightResponse), Some(m.clone()),
+                    format!("GET with the same headers passes its preflight, {m} alone does not: the preflight does not list {m}"))
+            }
+            (_, Some(true)) => {
+                for (name, value) in unsafe_headers.iter().take(MAX_HEADER_RETRIES) {
+                    let one = [(name.clone(), value.clone())];
+                    if !self.allowed(case, "GET", &one, credentials, None).await {
+                        let control = self.control_preflight_passes(case, credentials).await;
+                        let name = name.to_ascii_lowercase();
+                        if control || unsafe_headers.len() > 1 {
+                            return found(Confidence::Likely, ReasonFamily::Header, Some(CorsError::HeaderDisallowedByPreflightResponse), Some(name.clone()),
+                                format!("a GET with only {name} fails its preflight while other preflights pass: Access-Control-Allow-Headers does not list {name}"));
+                        }
+                        break;
+                    }
+                }
+                if method_fails == Some(false) || self.control_preflight_passes(case, credentials).await {
+                    return found(Confidence::Family, ReasonFamily::Header, None, None,
+                        "the custom headers fail the preflight together but each passes alone".to_owned());
+                }
+                found(Confidence::Family, ReasonFamily::Preflight, None, None,
+                    "every preflight to this URL fails (status, redirect, or the preflight's own CORS headers), while simple requests pass".to_owned())
+            }
+            (Some(true), None) => {
+                if self.control_preflight_passes(case, credentials).await {
+                    let m = method.unwrap_or_default().to_owned();
+                    return found(Confidence::Likely, ReasonFamily::Method, Some(CorsError::MethodDisallowedByPreflightResponse), Some(m.clone()),
+                        format!("other preflights pass, the one for {m} does not: the preflight does not list {m}"));
+                }
+                found(Confidence::Family, ReasonFamily::Preflight, None, None,
+                    "every preflight to this URL fails (status, redirect, or the preflight's own CORS headers), while simple requests pass".to_owned())
+            }
+            _ => found(Confidence::Family, ReasonFamily::Preflight, None, None,
+                "the method and the headers each pass their preflight alone, the request as a whole does not".to_owned()),
+        }
+    }
+
+    /// Does a preflight any CORS set-up allows (`Content-Type: application/json`) pass?
+    async fn control_preflight_passes(&self, case: &Case, credentials: Credentials) -> bool {
+        let json = [("Content-Type".to_owned(), "application/json".to_owned())];
+        self.allowed(case, "GET", &json, credentials, None).await
+    }
+
+    /// Is this variant of the case's request allowed? Sent to a fresh URL.
+    async fn allowed(
+        &self,
+        case: &Case,
+        method: &str,
+        headers: &[(String, String)],
+        credentials: Credentials,
+        body: Option<&str>,
+    ) -> bool {
+        let url = self.fresh_url(case);
+        let request = FetchRequest {
+            url: &url,
+            method,
+            headers,
+            credentials,
+            body,
+            timeout_ms: case.timeout_ms,
+        };
+        matches!(self.browser.fetch(&request).await, FetchAttempt::Resolved(_))
+    }
+
+    /// The case's URL with a new cache-busting token: no preflight cache, no log confusion.
+    fn fresh_url(&self, case: &Case) -> String {
+        let href =
+            self.browser.parse_url(&case.url).map(|u| u.href).unwrap_or_else(|_| case.url.clone());
+        plan::with_query_param(&href, plan::CACHE_BUST_PARAM, &self.unique_token())
+    }
+}
+
+/// Puts the harness's diagnosis into a blocked result; the browser's own word, if any, stays.
+fn apply(result: &mut CaseResult, diagnosis: Diagnosis) {
+    result.harness_reason = diagnosis.reason.clone();
+    if result.reason_source != Some(ReasonSource::Browser) {
+        result.reason = diagnosis.reason.clone();
+        result.failed_parameter = diagnosis.failed_parameter.clone();
+        result.reason_source = diagnosis.reason.as_ref().map(|_| ReasonSource::Harness);
+    }
+    if result.firefox_reason.is_none() {
+        result.firefox_reason = diagnosis.firefox_reason.clone();
+    }
+    result.diagnosis = Some(diagnosis);
+}
+
+/// The key Firefox usually logs for a failure Chromium names `error` (used when the
+/// exchange is unknown; the evaluator computes it exactly otherwise).
+pub fn typical_firefox_key(error: CorsError) -> &'static str {
+    use CorsError::*;
+    match error {
+        MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => "CORSMissingAllowOrigin2",
+        AllowOriginMismatch
+        | PreflightAllowOriginMismatch
+        | InvalidAllowOriginValue
+        | PreflightInvalidAllowOriginValue => "CORSAllowOriginNotMatchingOrigin",
+        MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => {
+            "CORSMultipleAllowOriginNotAllowed"
+        }
+        WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => {
+            "CORSNotSupportingCredentials"
+        }
+        InvalidAllowCredentials | PreflightInvalidAllowCredentials => "CORSMissingAllowCredentials",
+        PreflightInvalidStatus => "CORSPreflightDidNotSucceed3",
+        PreflightDisallowedRedirect => "CORSExternalRedirectNotAllowed",
+        InvalidAllowMethodsPreflightResponse => "CORSInvalidAllowMethod",
+        InvalidAllowHeadersPreflightResponse => "CORSInvalidAllowHeader",
+        MethodDisallowedByPreflightResponse => "CORSMethodNotFound",
+        HeaderDisallowedByPreflightResponse => "CORSMissingAllowHeaderFromPreflight2",
+        RedirectContainsCredentials | DisallowedByMode | InvalidResponse => "CORSDidNotSucceed2",
+        CorsDisabledScheme => "CORSRequestNotHttp",
+    }
+}
