@@ -29,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod expect;
 pub mod fetch;
+pub mod firefox_console;
 pub mod outcome;
 pub mod plan;
 pub mod probe;

@@ -71,6 +71,11 @@ impl Probe {
         self.case.cache_bust = on;
         self
     }
+    /// Find out why it was blocked, with extra requests (default on; see `crate::engine`).
+    pub fn diagnose(mut self, on: bool) -> Self {
+        self.case.diagnose = on;
+        self
+    }
     /// Judges the result against this expectation (`pass` and `why`).
     pub fn expect(mut self, expect: impl Into<Expectation>) -> Self {
         self.case.expect = Some(expect.into());

@@ -7,6 +7,7 @@
 //! predictions (preflight, dropped headers) against what the browser really sent.
 #![cfg(target_arch = "wasm32")]
 
+use cors_harness::cors::ReasonFamily;
 use cors_harness::engine::RunOptions;
 use cors_harness::{CaseResult, Credentials, Outcome, Probe, Suite};
 use serde_json::Value;
@@ -695,4 +696,42 @@ async fn rust_api_results_explain_themselves() {
     assert_eq!(json["expect"], "allowed");
     assert_eq!(json["preflight"], false);
     assert_eq!(json["error"]["name"], "TypeError");
+}
+
+/// The harness's reason without a probe endpoint (a `wasm-pack test` page has none):
+/// differential retries in the page.
+#[wasm_bindgen_test]
+async fn differential_diagnosis_in_the_page() {
+    use cors_harness::outcome::{Confidence, DiagnosisMethod};
+    let family = |r: &CaseResult| r.diagnosis.as_ref().map(|d| d.family);
+
+    let method = run(Probe::delete(&a("/cors/exact/notes"))).await;
+    assert_outcome(&method, Outcome::Blocked);
+    assert_eq!(method.reason.as_deref(), Some("MethodDisallowedByPreflightResponse"), "\n{method}");
+    assert_eq!(method.failed_parameter.as_deref(), Some("DELETE"));
+    assert_eq!(method.firefox_reason.as_deref(), Some("CORSMethodNotFound"));
+    let d = method.diagnosis.as_ref().expect("a diagnosis");
+    assert_eq!((d.method, d.confidence), (DiagnosisMethod::Differential, Confidence::Likely));
+    assert!(method.exchange.is_none(), "no endpoint, no exchange");
+
+    let header = run(Probe::get(&a("/cors/exact/notes")).header("X-Api-Key", "k")).await;
+    assert_eq!(header.reason.as_deref(), Some("HeaderDisallowedByPreflightResponse"), "\n{header}");
+    assert_eq!(header.failed_parameter.as_deref(), Some("x-api-key"));
+
+    let cookie =
+        run(Probe::get(&a("/serverless/gateway/notes")).credentials(Credentials::Include)).await;
+    assert_eq!(cookie.reason, None, "the page cannot tell * from a missing ACAC");
+    assert_eq!(family(&cookie), Some(ReasonFamily::Credentials), "\n{cookie}");
+
+    let none = run(Probe::get(&a("/cors/none/notes"))).await;
+    assert_eq!(family(&none), Some(ReasonFamily::Origin), "\n{none}");
+    let none_put = run(Probe::put(&a("/cors/none/notes"))).await;
+    assert_eq!(family(&none_put), Some(ReasonFamily::Origin), "\n{none_put}");
+
+    let status = run(Probe::get(&a("/broken/preflight-status/403")).header("X-Custom", "1")).await;
+    assert_eq!(family(&status), Some(ReasonFamily::Preflight), "\n{status}");
+
+    let off = run(Probe::delete(&a("/cors/exact/notes")).diagnose(false)).await;
+    assert_outcome(&off, Outcome::Blocked);
+    assert!(off.diagnosis.is_none() && off.reason.is_none(), "diagnose: false sends nothing more");
 }

@@ -86,7 +86,7 @@ pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
         .trim_start_matches("http://")
         .parse()
         .map_err(|e| Failure::Infra(anyhow::anyhow!("{e}")))?;
-    let probe = crate::replay::ReplayService::new().map_err(Failure::Infra)?;
+    let probe = crate::replay::ReplayService::new();
     let server = PageServer::start(bind, bundle.router(router_suite, Some(probe)))
         .await
         .map_err(Failure::Infra)?;

@@ -79,7 +79,8 @@ impl Engine {
                 if let Some(binary) = which("firefox-esr").or_else(|| which("firefox")) {
                     options["binary"] = json!(binary);
                 }
-                json!({ "browserName": "firefox", "moz:firefoxOptions": options })
+                // webSocketUrl: WebDriver BiDi, whose log.entryAdded carries Firefox's CORS messages.
+                json!({ "browserName": "firefox", "moz:firefoxOptions": options, "webSocketUrl": true })
             }
             Engine::Webkit => json!({
                 "browserName": "MiniBrowser",
@@ -140,7 +141,15 @@ impl Driver {
         let mut command = Command::new(&program);
         match engine {
             Engine::Chromium | Engine::Webkit => command.arg(format!("--port={port}")),
-            Engine::Firefox => command.args(["--port", &port.to_string(), "--host", "127.0.0.1"]),
+            // Its own BiDi port too: the default (9222) would collide between parallel runs.
+            Engine::Firefox => command.args([
+                "--port",
+                &port.to_string(),
+                "--host",
+                "127.0.0.1",
+                "--websocket-port",
+                &free_port()?.to_string(),
+            ]),
         };
         if let Some((_, display)) = xvfb.as_ref() {
             command.env("DISPLAY", display);

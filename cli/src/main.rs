@@ -8,6 +8,8 @@
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod bidi;
+#[cfg(not(target_arch = "wasm32"))]
 mod demo;
 #[cfg(not(target_arch = "wasm32"))]
 mod driver;
@@ -86,14 +88,11 @@ mod native {
 
     impl ProbeEndpointArgs {
         /// The endpoint for a page served on `addr`, if it should have one.
-        pub fn service(
-            self,
-            addr: SocketAddr,
-        ) -> anyhow::Result<Option<crate::replay::ReplayService>> {
+        pub fn service(self, addr: SocketAddr) -> Option<crate::replay::ReplayService> {
             if self.no_probe_endpoint || (!addr.ip().is_loopback() && !self.probe_endpoint_public) {
-                return Ok(None);
+                return None;
             }
-            crate::replay::ReplayService::new().map(Some)
+            Some(crate::replay::ReplayService::new())
         }
     }
 
@@ -153,7 +152,7 @@ mod native {
             None
         };
         let default_suite = fixtures.as_ref().map(|f| demo::suite(&f.urls).to_string());
-        let probe = args.probe.service(args.addr)?;
+        let probe = args.probe.service(args.addr);
         let with_probe = probe.is_some();
         let server = web::PageServer::start(args.addr, bundle.router(default_suite, probe)).await?;
         println!("cors-harness page: {}/", server.origin);

@@ -24,6 +24,8 @@ use cors_harness::cors::{
 };
 use cors_harness::fetch::header as fetch_header;
 use cors_harness::plan::CACHE_BUST_PARAM;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// Where the endpoint lives on the page's origin.
 pub const BASE_PATH: &str = "/__cors-harness/probe";
@@ -33,16 +35,15 @@ const MAX_SESSIONS: usize = 256;
 const MAX_SCOPE_URLS: usize = 100_000;
 /// Longest wait for one message of a replay.
 const MAX_TIMEOUT: Duration = Duration::from_secs(30);
-/// Response bodies are read up to this much, then dropped: only headers matter.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A response head larger than this is refused (bodies are never read: only headers matter).
+const MAX_HEAD_BYTES: usize = 256 * 1024;
 /// Largest request body replayed, and largest call to the endpoint.
 const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 
 /// The sessions and the HTTP client behind the endpoint.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct ReplayService {
     sessions: Arc<Mutex<Sessions>>,
-    client: reqwest::Client,
 }
 
 #[derive(Default)]
@@ -52,12 +53,8 @@ struct Sessions {
 }
 
 impl ReplayService {
-    pub fn new() -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()?;
-        Ok(ReplayService { sessions: Arc::default(), client })
+    pub fn new() -> Self {
+        ReplayService::default()
     }
 
     /// A new session and its secret, for one page load.
@@ -186,10 +183,8 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
     if request.body.as_ref().is_some_and(|b| b.len() > MAX_REQUEST_BYTES) {
         request.body = None;
     }
-    let transport = HttpTransport {
-        client: &service.client,
-        timeout: Duration::from_millis(u64::from(timeout_ms)).min(MAX_TIMEOUT),
-    };
+    let transport =
+        HttpTransport { timeout: Duration::from_millis(u64::from(timeout_ms)).min(MAX_TIMEOUT) };
     let walked = cors::walk(&request, Rules::of(family), &NativeUrls, &transport).await;
     match serde_json::to_string(&walked.exchange) {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
@@ -197,56 +192,106 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
     }
 }
 
-/// Sends each message as the browser would put it on the wire (no redirects followed, no cookies).
-struct HttpTransport<'a> {
-    client: &'a reqwest::Client,
+/// Sends each message as the browser puts it on the wire, over HTTP/1.1, and reads the
+/// response head exactly as sent: header spelling and repeated lines matter to Firefox.
+/// Never follows redirects, never sends cookies, reads no body.
+struct HttpTransport {
     timeout: Duration,
 }
 
-impl Transport for HttpTransport<'_> {
+impl Transport for HttpTransport {
     async fn send(&self, request: &WireRequest) -> Result<WireResponse, String> {
-        let method =
-            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| e.to_string())?;
-        let mut builder = self.client.request(method, &request.url).timeout(self.timeout);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
+        match tokio::time::timeout(self.timeout, exchange_http1(request)).await {
+            Ok(result) => result,
+            Err(_) => Err("net::ERR_TIMED_OUT".to_owned()),
         }
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
-        }
-        let mut response = builder.send().await.map_err(|e| describe(&e))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
-            })
-            .collect();
-        let mut read = 0;
-        while let Ok(Some(chunk)) = response.chunk().await {
-            read += chunk.len();
-            if read > MAX_BODY_BYTES {
-                break;
-            }
-        }
-        Ok(WireResponse { status, headers })
     }
 }
 
-/// A network error in the words of Chromium's net errors, where one fits.
-fn describe(error: &reqwest::Error) -> String {
-    let text = format!("{error:?}");
-    if error.is_timeout() {
-        "net::ERR_TIMED_OUT".to_owned()
-    } else if error.is_connect() && text.contains("ConnectionRefused") {
-        "net::ERR_CONNECTION_REFUSED".to_owned()
-    } else if error.is_connect() {
-        format!("net::ERR_CONNECTION_FAILED ({error})")
-    } else if text.contains("IncompleteMessage") || text.contains("connection closed") {
-        "net::ERR_EMPTY_RESPONSE".to_owned()
-    } else {
-        format!("net::ERR_FAILED ({error})")
+async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, String> {
+    let url = url::Url::parse(&request.url).map_err(|e| format!("net::ERR_INVALID_URL ({e})"))?;
+    if url.scheme() != "http" {
+        return Err(format!(
+            "net::ERR_FAILED (the probe endpoint replays http only, not {})",
+            url.scheme()
+        ));
+    }
+    let addrs =
+        url.socket_addrs(|| Some(80)).map_err(|e| format!("net::ERR_NAME_NOT_RESOLVED ({e})"))?;
+    let mut stream = match TcpStream::connect(addrs.as_slice()).await {
+        Ok(stream) => stream,
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            return Err("net::ERR_CONNECTION_REFUSED".to_owned())
+        }
+        Err(e) => return Err(format!("net::ERR_CONNECTION_FAILED ({e})")),
+    };
+    let host = match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
+    };
+    let target = &url[url::Position::BeforePath..url::Position::AfterQuery];
+    let mut head = format!("{} {target} HTTP/1.1\r\nHost: {host}\r\n", request.method);
+    for (name, value) in &request.headers {
+        if name.contains(['\r', '\n', ':']) || value.contains(['\r', '\n']) {
+            return Err(format!("net::ERR_INVALID_ARGUMENT (header {name:?})"));
+        }
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    let body = request.body.as_deref().unwrap_or("");
+    if request.body.is_some() || !matches!(request.method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("Connection: close\r\n\r\n");
+    let write = async {
+        stream.write_all(head.as_bytes()).await?;
+        stream.write_all(body.as_bytes()).await
+    };
+    write.await.map_err(|e| format!("net::ERR_CONNECTION_RESET ({e})"))?;
+    let mut buffer = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 4096];
+    loop {
+        let read = match stream.read(&mut chunk).await {
+            Ok(n) => n,
+            Err(e) => return Err(format!("net::ERR_CONNECTION_RESET ({e})")),
+        };
+        if read == 0 {
+            return Err(if buffer.is_empty() {
+                "net::ERR_EMPTY_RESPONSE".to_owned()
+            } else {
+                "net::ERR_INVALID_HTTP_RESPONSE (the connection closed inside the response head)"
+                    .to_owned()
+            });
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+        let mut headers = [httparse::EMPTY_HEADER; 128];
+        let mut response = httparse::Response::new(&mut headers);
+        match response.parse(&buffer) {
+            Ok(httparse::Status::Complete(_)) => {
+                let status = response.code.unwrap_or_default();
+                // An interim 1xx (e.g. 103 Early Hints) is not the answer: keep reading.
+                if (100..200).contains(&status) {
+                    let consumed = match response.parse(&buffer) {
+                        Ok(httparse::Status::Complete(n)) => n,
+                        _ => buffer.len(),
+                    };
+                    buffer.drain(..consumed);
+                    continue;
+                }
+                let headers = response
+                    .headers
+                    .iter()
+                    .map(|h| {
+                        (h.name.to_owned(), String::from_utf8_lossy(h.value).trim().to_owned())
+                    })
+                    .collect();
+                return Ok(WireResponse { status, headers });
+            }
+            Ok(httparse::Status::Partial) if buffer.len() <= MAX_HEAD_BYTES => {}
+            Ok(httparse::Status::Partial) => {
+                return Err("net::ERR_RESPONSE_HEADERS_TOO_BIG".to_owned())
+            }
+            Err(e) => return Err(format!("net::ERR_INVALID_HTTP_RESPONSE ({e})")),
+        }
     }
 }
 
@@ -273,7 +318,7 @@ mod tests {
 
     #[test]
     fn sessions_are_bounded_and_secret() {
-        let service = ReplayService::new().unwrap();
+        let service = ReplayService::new();
         let first = service.new_session();
         assert_eq!(first.len(), 32);
         assert_ne!(first, service.new_session());

@@ -119,7 +119,7 @@ pub async fn run(args: RunArgs) -> Result<bool, Failure> {
     }
     let (bind, page_url) = page_address(args.origin.as_deref()).await.map_err(Failure::Usage)?;
     let bundle = WebBundle::prepare().map_err(Failure::Infra)?;
-    let probe = args.probe.service(bind).map_err(Failure::Infra)?;
+    let probe = args.probe.service(bind);
     let server =
         PageServer::start(bind, bundle.router(None, probe)).await.map_err(Failure::Infra)?;
     let page_url = page_url.unwrap_or_else(|| format!("{}/", server.origin));

@@ -6,12 +6,14 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use axum::http::Method;
 use cors_harness::devtools::{self, NetworkLog};
+use cors_harness::firefox_console;
 use cors_harness::suite::{CaseEntry, Suite};
 use cors_harness::{CaseResult, SuiteReport, Summary};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
+use crate::bidi::ConsoleListener;
 use crate::driver::{Driver, Engine};
 use crate::run::ReasonSourceChoice;
 use crate::Failure;
@@ -122,6 +124,27 @@ async fn drive(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // Firefox says why it blocked a request only in its console, which BiDi delivers.
+    let console = match (engine, reason_source) {
+        (Engine::Firefox, ReasonSourceChoice::Browser) => {
+            let url =
+                client.capabilities().and_then(|c| c.get("webSocketUrl")).and_then(Value::as_str);
+            match url {
+                Some(url) => match ConsoleListener::connect(url).await {
+                    Ok(listener) => Some(listener),
+                    Err(e) => {
+                        eprintln!("warning: no Firefox console reasons ({e:#}); the harness's reasons stand");
+                        None
+                    }
+                },
+                None => {
+                    eprintln!("warning: this WebDriver endpoint offers no BiDi (webSocketUrl); the harness's reasons stand");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let total = suite.total;
     let options = json!({ "concurrency": concurrency, "render": total <= 2_000 });
     client
@@ -173,6 +196,14 @@ async fn drive(
         ReasonSourceChoice::Browser => with_browser_reasons(report, engine, &log),
         ReasonSourceChoice::Harness => report,
     };
+    if let Some(console) = console {
+        // Console messages can trail the last result by a moment.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let log = console.log();
+        for result in &mut report.results {
+            firefox_console::apply(result, &log);
+        }
+    }
     if engine == Engine::Webkit {
         // WebKitGTK's user agent poses as Safari; the session knows the real version.
         let version =

@@ -37,40 +37,150 @@ const SMALL_SUITE: &str = r#"{
   ]
 }"#;
 
+/// Runs the agreement suite with `args`; the exit code and the results JSON.
+fn run_agreement(dir: &TempDir, name: &str, args: &[&str]) -> (std::process::Output, Value) {
+    let out = dir.path(name);
+    let suite = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/agreement.json");
+    let mut all = vec!["run", suite, "--origin", ORIGIN, "--format", "json", "--out", &out];
+    all.extend_from_slice(args);
+    let output = cors_harness(&all);
+    let report = serde_json::from_str(&std::fs::read_to_string(&out).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}\n{}", text(&output)));
+    (output, report)
+}
+
+/// The reason Chromium gave each blocked case, as the agreement suite records it.
+fn expected_reasons() -> Vec<(String, String)> {
+    let suite: Value = serde_json::from_str(include_str!("agreement.json")).unwrap();
+    suite["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| {
+            Some((c["id"].as_str()?.to_owned(), c["expect"]["reason"].as_str()?.to_owned()))
+        })
+        .collect()
+}
+
+fn result<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["results"].as_array().unwrap().iter().find(|r| r["id"] == id).unwrap()
+}
+
+/// One fixture set, the agreement suite run five ways: Chromium with its own reasons,
+/// the harness alone (probe endpoint), Firefox with its console reasons, and the harness
+/// alone without the probe endpoint (differential retries).
 #[test]
 fn chromium_agrees_with_itself_on_every_fixture_route() {
     let _fixtures = start_fixtures(BASE, ORIGIN);
     let dir = TempDir::new("agreement");
-    let out = dir.path("results.json");
-    let suite = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/agreement.json");
-    let output = cors_harness(&[
-        "run",
-        suite,
-        "--browser",
-        "chromium",
-        "--origin",
-        ORIGIN,
-        "--format",
-        "json",
-        "--out",
-        &out,
-    ]);
+    let reasons = expected_reasons();
+    assert!(reasons.len() >= 30, "the suite covers the reasons");
+
+    // 1. Chromium: its own reasons win; the harness's agree with every one.
+    let (output, report) = run_agreement(&dir, "chromium.json", &["--browser", "chromium"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(report["origin"], ORIGIN);
     assert!(report["browser"].as_str().unwrap().starts_with("Chromium "), "{}", report["browser"]);
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 68);
-    let cookie = results.iter().find(|r| r["id"] == "gateway-cookie").unwrap();
+    let cookie = result(&report, "gateway-cookie");
     assert_eq!(cookie["reason"], "WildcardOriginNotAllowed");
     assert_eq!(cookie["reason_source"], "browser");
-    let method = results.iter().find(|r| r["id"] == "exact-delete").unwrap();
-    assert_eq!(method["failed_parameter"], "DELETE");
+    assert_eq!(cookie["firefox_reason"], "CORSNotSupportingCredentials");
+    assert!(cookie["diagnosis"]["fix"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("Access-Control-Allow-Credentials: true"));
+    assert_eq!(result(&report, "exact-delete")["failed_parameter"], "DELETE");
+    for r in results {
+        assert_eq!(r["disagreement"], Value::Null, "{}", r);
+        if r["outcome"] == "blocked" {
+            assert_eq!(r["harness_reason"], r["browser_reason"], "{}", r["id"]);
+            assert_eq!(r["diagnosis"]["confidence"], "exact", "{}", r["id"]);
+        }
+    }
+    let token = result(&report, "gateway-token");
+    let warnings: Vec<&str> =
+        token["warnings"].as_array().unwrap().iter().filter_map(|w| w["code"].as_str()).collect();
+    assert_eq!(warnings, ["wildcard-origin", "authorization-via-wildcard"]);
     assert!(
         String::from_utf8_lossy(&output.stdout).contains("68 passed, 0 failed"),
         "{}",
         text(&output)
     );
+
+    // 2. The harness alone, with the probe endpoint: every reason is Chromium's own.
+    let (output, report) = run_agreement(
+        &dir,
+        "harness.json",
+        &["--browser", "chromium", "--reason-source", "harness"],
+    );
+    assert_eq!(output.status.code(), Some(0), "every expected reason held: {}", text(&output));
+    for (id, reason) in &reasons {
+        let r = result(&report, id);
+        assert_eq!(
+            (r["reason"].as_str(), r["reason_source"].as_str()),
+            (Some(reason.as_str()), Some("harness")),
+            "{id}"
+        );
+        assert_eq!(r["browser_reason"], Value::Null, "{id}: no browser log read");
+    }
+    let steps =
+        result(&report, "gateway-cookie-token")["exchange"]["steps"].as_array().unwrap().len();
+    assert_eq!(steps, 1, "the failed preflight is the whole exchange");
+    assert_eq!(
+        result(&report, "redirect-dead")["outcome"],
+        "unreachable",
+        "the exchange corrects the in-page probe"
+    );
+
+    // 3. Firefox: its console's keys, and the harness's Firefox keys agree with them.
+    let (output, report) = run_agreement(&dir, "firefox.json", &["--browser", "firefox"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let mut logged = 0;
+    for (id, reason) in &reasons {
+        let r = result(&report, id);
+        assert_eq!(r["reason"].as_str(), Some(reason.as_str()), "{id}: the same reason in Firefox");
+        assert_eq!(r["disagreement"], Value::Null, "{id}: {}", r);
+        if let Some(key) = r["browser_reason"].as_str() {
+            logged += 1;
+            assert_eq!(r["firefox_reason"], key, "{id}");
+            assert_eq!(r["diagnosis"]["firefox_reason"], key, "{id}: the evaluator's Firefox key");
+        }
+    }
+    // Firefox says nothing specific for a redirect to user:pw@ (only the generic key).
+    assert!(logged >= reasons.len() - 1, "Firefox logged {logged} of {} reasons", reasons.len());
+
+    // 4. No probe endpoint: differential retries. A reason, when named, is Chromium's;
+    //    otherwise the family is right (a redirect chain is reported as such).
+    let (_, report) = run_agreement(
+        &dir,
+        "differential.json",
+        &["--browser", "chromium", "--reason-source", "harness", "--no-probe-endpoint"],
+    );
+    let mut named = 0;
+    for (id, reason) in &reasons {
+        let r = result(&report, id);
+        assert_eq!(r["outcome"], "blocked", "{id}");
+        assert_eq!(r["diagnosis"]["method"], "differential", "{id}");
+        assert_eq!(r["exchange"], Value::Null, "{id}");
+        if let Some(ours) = r["reason"].as_str() {
+            named += 1;
+            assert_eq!(ours, reason, "{id}: a named reason must be Chromium's");
+        }
+        let error = cors_harness::cors::CorsError::from_name(reason).unwrap();
+        let expected = serde_json::to_value(error.family()).unwrap();
+        let redirect = result(&report, id)["url"].as_str().unwrap().contains("/redirect");
+        let got = &r["diagnosis"]["family"];
+        // "The preflight failed" is the parent of every failure found on the preflight.
+        let parent = got == "preflight" && error.is_preflight();
+        assert!(
+            *got == expected || parent || (redirect && got == "redirect"),
+            "{id}: {} vs {expected}",
+            r["diagnosis"]
+        );
+    }
+    assert!(named >= 4, "the method and header cases are named ({named})");
 }
 
 #[test]

@@ -12,9 +12,11 @@ pub const NAME: &str = "access-control-allow-origin";
 /// Checks the response's `Access-Control-Allow-Origin` against the request's serialised
 /// origin (`null` after a cross-origin redirect), as Chromium and Firefox do.
 pub fn check(response: &WireResponse, origin: &str, credentials: bool) -> Result<(), CheckFailure> {
-    let lines = response.lines(NAME).count();
-    // Firefox refuses a repeated header line before anything else; Chromium joins the lines.
-    let firefox_multiple = lines > 1;
+    // Firefox refuses a repeated header line before anything else, counting lines spelled
+    // exactly `Access-Control-Allow-Origin` (HTTP/1 spelling); Chromium joins the lines.
+    let firefox_multiple =
+        response.headers.iter().filter(|(name, _)| name == "Access-Control-Allow-Origin").count()
+            > 1;
     let firefox = |key| if firefox_multiple { "CORSMultipleAllowOriginNotAllowed" } else { key };
     let Some(value) = response.combined(NAME) else {
         return Err(CheckFailure::new(
@@ -170,5 +172,15 @@ mod tests {
             )
         );
         assert_eq!(fail(&["*", "*"], false).0, CorsError::MultipleAllowOriginValues);
+        // Lower-case lines (hyper, HTTP/2) escape Firefox's count and fail its comparison instead.
+        let lower = WireResponse::new(
+            200,
+            &[("access-control-allow-origin", ORIGIN), ("access-control-allow-origin", ORIGIN)],
+        );
+        let failure = check(&lower, ORIGIN, false).unwrap_err();
+        assert_eq!(
+            (failure.error, failure.firefox_key),
+            (CorsError::MultipleAllowOriginValues, "CORSAllowOriginNotMatchingOrigin")
+        );
     }
 }

@@ -117,7 +117,9 @@ impl CorsError {
         self.as_str().starts_with("Preflight") || self.as_str().ends_with("PreflightResponse")
     }
 
-    /// The family of checks it belongs to.
+    /// What was refused: the origin, credentials, the method, a header, the preflight's
+    /// status or redirect, or a redirect. ("The preflight failed" is also the parent of
+    /// every [`is_preflight`](Self::is_preflight) reason, for reports that cannot be more precise.)
     pub fn family(self) -> ReasonFamily {
         use CorsError::*;
         match self {
@@ -128,13 +130,12 @@ impl CorsError {
             MissingAllowOriginHeader
             | MultipleAllowOriginValues
             | InvalidAllowOriginValue
-            | AllowOriginMismatch => ReasonFamily::Origin,
-            PreflightMissingAllowOriginHeader
+            | AllowOriginMismatch
+            | PreflightMissingAllowOriginHeader
             | PreflightMultipleAllowOriginValues
             | PreflightInvalidAllowOriginValue
-            | PreflightAllowOriginMismatch
-            | PreflightInvalidStatus
-            | PreflightDisallowedRedirect => ReasonFamily::Preflight,
+            | PreflightAllowOriginMismatch => ReasonFamily::Origin,
+            PreflightInvalidStatus | PreflightDisallowedRedirect => ReasonFamily::Preflight,
             InvalidAllowMethodsPreflightResponse | MethodDisallowedByPreflightResponse => {
                 ReasonFamily::Method
             }
@@ -208,7 +209,8 @@ pub enum ReasonFamily {
     Origin,
     /// The CORS answer does not accept a request with credentials.
     Credentials,
-    /// The preflight failed (its status, a redirect, or its own CORS headers).
+    /// The preflight failed (its status or a redirect; or, when nothing more precise is
+    /// known, any check of the preflight).
     Preflight,
     /// The preflight did not allow the method.
     Method,

@@ -5,7 +5,7 @@
 //! reason by differential retries: variants of the request (without credentials, without
 //! the custom headers, as a bare GET, ...) that the browser allows or refuses.
 //!
-//! Cost of the retries: up to four requests, plus one per custom header, for each
+//! Cost of the retries: up to six requests, plus one per custom header, for each
 //! blocked case (each with its own cache-busting token so no preflight is cached).
 //! Limits: the page never sees the headers, so it can name an exact reason only where
 //! one variant isolates it (a method or a header the preflight refuses); otherwise it
@@ -167,12 +167,17 @@ impl<B: Browser> Engine<B> {
         let include = case.credentials == Credentials::Include;
         let bare_omit = self.allowed(case, "GET", &[], Credentials::Omit, None).await;
         if !bare_omit {
+            let on = if plan.preflight.is_required() {
+                " (on the preflight, or on the response itself)"
+            } else {
+                ""
+            };
             return found(
                 Confidence::Family,
                 ReasonFamily::Origin,
                 None,
                 None,
-                "even a bare GET without credentials is refused: the response does not accept the page's origin (Access-Control-Allow-Origin missing, different, or malformed)".to_owned(),
+                format!("even a bare GET without credentials is refused: the server does not accept the page's origin{on} (Access-Control-Allow-Origin missing, different, or malformed)"),
             );
         }
         if include && !self.allowed(case, "GET", &[], Credentials::Include, None).await {
@@ -191,6 +196,25 @@ impl<B: Browser> Engine<B> {
                 None,
                 None,
                 "a bare GET passes but this request is refused: the server answers it (method, body or query) without the CORS headers it sends for GET".to_owned(),
+            );
+        }
+        if include
+            && self
+                .allowed(
+                    case,
+                    &plan.method,
+                    &plan.sent_headers,
+                    Credentials::Omit,
+                    case.body.as_deref(),
+                )
+                .await
+        {
+            return found(
+                Confidence::Family,
+                ReasonFamily::Credentials,
+                None,
+                None,
+                "the same request passes without credentials and simple requests pass with them: the preflight does not accept credentials (Access-Control-Allow-Origin: *, no Access-Control-Allow-Credentials: true, or a * in Access-Control-Allow-Methods/-Headers, which does not count with credentials)".to_owned(),
             );
         }
         let credentials = case.credentials;
@@ -245,13 +269,13 @@ impl<B: Browser> Engine<B> {
                     "every preflight to this URL fails (status, redirect, or the preflight's own CORS headers), while simple requests pass".to_owned())
             }
             (Some(true), None) => {
+                let m = method.unwrap_or_default().to_owned();
                 if self.control_preflight_passes(case, credentials).await {
-                    let m = method.unwrap_or_default().to_owned();
                     return found(Confidence::Likely, ReasonFamily::Method, Some(CorsError::MethodDisallowedByPreflightResponse), Some(m.clone()),
                         format!("other preflights pass, the one for {m} does not: the preflight does not list {m}"));
                 }
                 found(Confidence::Family, ReasonFamily::Preflight, None, None,
-                    "every preflight to this URL fails (status, redirect, or the preflight's own CORS headers), while simple requests pass".to_owned())
+                    format!("simple requests pass but the preflight for {m} fails: most likely Access-Control-Allow-Methods does not list {m}, or OPTIONS is not answered with CORS headers and a 2xx status"))
             }
             _ => found(Confidence::Family, ReasonFamily::Preflight, None, None,
                 "the method and the headers each pass their preflight alone, the request as a whole does not".to_owned()),
