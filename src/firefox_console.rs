@@ -60,7 +60,11 @@ pub fn parse(message: &str) -> Option<BlockedMessage> {
             None if reason == template => {
                 return Some(BlockedMessage { url, key, parameter: None })
             }
-            Some((before, after)) if reason.starts_with(before) && reason.ends_with(after) => {
+            Some((before, after))
+                if reason.len() >= before.len() + after.len()
+                    && reason.starts_with(before)
+                    && reason.ends_with(after) =>
+            {
                 let parameter = &reason[before.len()..reason.len() - after.len()];
                 return Some(BlockedMessage { url, key, parameter: Some(parameter.to_owned()) });
             }

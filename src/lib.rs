@@ -30,6 +30,8 @@ pub mod error;
 pub mod expect;
 pub mod fetch;
 pub mod firefox_console;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzzing;
 pub mod outcome;
 pub mod plan;
 pub mod probe;

@@ -277,6 +277,7 @@ function showDetail(index) {
   if (result.exchange?.steps?.length) body.push(el("h4", {}, "The exchange, as the server answered it"), exchangeView(result));
   body.push(el("details", {}, el("summary", {}, "Result JSON"), el("pre", { id: "detail-json" }, JSON.stringify(result, null, 2))));
   $("detail-body").replaceChildren(...body);
+  $("detail").scrollIntoView({ block: "start" });
 }
 
 function summaryText(summary, stopped) {

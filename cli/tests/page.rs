@@ -202,6 +202,29 @@ async fn exercise(browser: &str, fixtures_base: u16) {
         json!(0)
     );
 
+    // A blocked case's detail: the reason, the exchange with the header at fault, the fix.
+    page.click("#results tbody tr:nth-child(3) td.case").await;
+    let heading = page.js("return document.querySelector('#detail-body h4').textContent").await;
+    let heading = heading.as_str().unwrap();
+    assert!(heading.contains("WildcardOriginNotAllowed"), "{heading}");
+    assert!(
+        heading.contains("CORSNotSupportingCredentials") && heading.contains("exact"),
+        "{heading}"
+    );
+    let fault = page.js("return [...document.querySelectorAll('#detail-body tr.fault th')].map(t => t.textContent.toLowerCase())").await;
+    assert_eq!(fault, json!(["access-control-allow-origin"]), "the header at fault is highlighted");
+    let detail_text = page.js("return document.getElementById('detail-body').textContent").await;
+    let detail_text = detail_text.as_str().unwrap();
+    assert!(
+        detail_text.contains("How to fix it")
+            && detail_text.contains("Access-Control-Allow-Credentials: true"),
+        "{detail_text}"
+    );
+    for stack in ["serverless", "tower-http", "express", "starlette"] {
+        assert!(detail_text.contains(stack), "a {stack} snippet");
+    }
+    assert!(detail_text.contains("Request: GET"), "the exchange: {detail_text}");
+
     let shot = page.client.screenshot().await.expect("a screenshot");
     let path = format!("{}/../target/page-{browser}.png", env!("CARGO_MANIFEST_DIR"));
     std::fs::write(&path, shot).expect("screenshot written");

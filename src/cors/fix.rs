@@ -178,6 +178,25 @@ pub fn for_failure(
     let acac_pair = || ("Access-Control-Allow-Credentials".to_owned(), "true".to_owned());
     let expected_origin = origin_sent;
     let mut snippets = true;
+    let origin_failure = matches!(
+        failure.error.family(),
+        super::ReasonFamily::Origin | super::ReasonFamily::Credentials
+    );
+    if expected_origin == "null" && origin_failure {
+        // A tainted origin: allowing `null` would also let sandboxed documents in.
+        let instead = if credentials {
+            "request the final URL directly (a request with credentials cannot pass a cross-origin redirect chain)".to_owned()
+        } else {
+            send.push(allow_origin_pair("*"));
+            "request the final URL directly, or answer this response with Access-Control-Allow-Origin: * (it carries no credentials)".to_owned()
+        };
+        stop.push("redirecting across origins".to_owned());
+        let summary = format!(
+            "{on} is refused ({}): after a redirect to another origin the browser sends Origin: null. Do not allow null (sandboxed documents send it too): {instead}.",
+            failure.error.describe()
+        );
+        return Fix { summary, send, stop, snippets: Vec::new() };
+    }
     let summary = match failure.error {
         CorsError::WildcardOriginNotAllowed | CorsError::PreflightWildcardOriginNotAllowed => {
             send.push(allow_origin_pair(expected_origin));
@@ -232,8 +251,6 @@ pub fn for_failure(
             stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
             let hint = if failure.failed_parameter.trim_end_matches('/') == expected_origin {
                 " Drop the trailing slash: the comparison is byte for byte."
-            } else if expected_origin == "null" {
-                " After a redirect to another origin the browser sends Origin: null; allow null or * there, or avoid the cross-origin redirect."
             } else {
                 ""
             };
@@ -326,5 +343,75 @@ pub fn for_failure(
         send,
         stop,
         snippets: if snippets { policy.snippets(&notes) } else { Vec::new() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(credentials: Credentials) -> CorsRequest {
+        CorsRequest {
+            origin: "http://page.test".into(),
+            url: "http://api.test/x".into(),
+            method: "PUT".into(),
+            headers: vec![
+                ("X-Api-Key".into(), "k".into()),
+                ("Content-Type".into(), "application/json".into()),
+            ],
+            credentials,
+            body: None,
+        }
+    }
+
+    #[test]
+    fn every_reason_gets_a_fix() {
+        let response = WireResponse::new(302, &[("Location", "http://u:p@b.test/")]);
+        for error in CorsError::ALL {
+            for credentials in [Credentials::Omit, Credentials::Include] {
+                let failure = CheckFailure::new(error, "", "x");
+                let fix = for_failure(
+                    &request(credentials),
+                    "http://page.test",
+                    &failure,
+                    FailedResponse::Actual { hop: 0 },
+                    &response,
+                );
+                assert!(fix.summary.len() > 20, "{error}: {}", fix.summary);
+            }
+        }
+    }
+
+    #[test]
+    fn snippets_carry_the_policy_for_each_stack() {
+        let failure =
+            CheckFailure::new(CorsError::HeaderDisallowedByPreflightResponse, "", "x-api-key");
+        let response = WireResponse::new(204, &[]);
+        let fix = for_failure(
+            &request(Credentials::Include),
+            "http://page.test",
+            &failure,
+            FailedResponse::Preflight { hop: 0 },
+            &response,
+        );
+        let code = |stack: &str| {
+            fix.snippets.iter().find(|s| s.stack == stack).map(|s| s.code.clone()).unwrap()
+        };
+        assert!(
+            code("serverless").contains(r#"allowHeaders: ["content-type", "x-api-key"]"#),
+            "{}",
+            code("serverless")
+        );
+        assert!(code("serverless").contains(r#"allowMethods: ["PUT"]"#));
+        assert!(code("tower-http").contains(".allow_credentials(true)"));
+        assert!(code("tower-http").contains(r#"HeaderName::from_static("x-api-key")"#));
+        assert!(code("express").contains(r#"origin: "http://page.test""#));
+        assert!(code("express").contains("credentials: true"));
+        assert!(code("starlette").contains("allow_credentials=True"));
+        assert!(code("starlette").contains(r#"allow_methods=["PUT"]"#));
+        assert_eq!(
+            fix.send,
+            [("Access-Control-Allow-Headers".to_owned(), "content-type, x-api-key".to_owned())]
+        );
     }
 }

@@ -288,6 +288,8 @@ fn redirects_taint_the_origin() {
     assert_eq!(b.response, FailedResponse::Actual { hop: 1 });
     assert_eq!(walked.exchange.steps[1].request.header("origin"), Some("null"));
     assert!(b.fix.summary.contains("Origin: null"), "{}", b.fix.summary);
+    assert!(b.fix.summary.contains("Do not allow null"), "{}", b.fix.summary);
+    assert_eq!(b.fix.send, [("Access-Control-Allow-Origin".to_owned(), "*".to_owned())]);
 
     // page -> page origin (same-origin first hop) -> A: no taint, real origin.
     let local = url(PAGE, "/go");

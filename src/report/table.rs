@@ -27,11 +27,47 @@ impl Reporter for TableReporter {
             "\n{} allowed, {} blocked, {} unreachable, {} timeout, {} invalid",
             s.allowed, s.blocked, s.unreachable, s.timeout, s.invalid
         );
+        explain(&mut out, &report.results);
         for result in report.results.iter().filter(|r| r.pass == Some(false)) {
             let _ = writeln!(out, "FAIL {}: {}", result.id, result.why.as_deref().unwrap_or(""));
         }
         let _ = writeln!(out, "{}", super::closing_line(s.passed, s.failed));
         out
+    }
+}
+
+/// Why each blocked case was blocked and the fix; warnings; disagreements, loudly.
+fn explain(out: &mut String, results: &[CaseResult]) {
+    let blocked: Vec<&CaseResult> =
+        results.iter().filter(|r| r.diagnosis.is_some() && r.is_blocked()).collect();
+    if !blocked.is_empty() {
+        let _ = writeln!(out, "\nWhy blocked, and the fix:");
+        for result in blocked {
+            let Some(diagnosis) = &result.diagnosis else { continue };
+            let what = match (&result.reason, &diagnosis.fix) {
+                (_, Some(fix)) => fix.summary.clone(),
+                (Some(reason), None) => format!("{reason}: {}", diagnosis.note),
+                (None, None) => format!("{}: {}", diagnosis.family.describe(), diagnosis.note),
+            };
+            let _ = writeln!(out, "  {}: {what}", result.id);
+        }
+    }
+    let warned: Vec<&CaseResult> = results.iter().filter(|r| !r.warnings.is_empty()).collect();
+    if !warned.is_empty() {
+        let _ = writeln!(out, "\nWarnings (allowed today, fragile):");
+        for result in warned {
+            let codes: Vec<&str> = result.warnings.iter().map(|w| w.code.as_str()).collect();
+            let _ = writeln!(out, "  {}: {}", result.id, codes.join(", "));
+        }
+    }
+    for result in results {
+        if let Some(disagreement) = &result.disagreement {
+            let _ = writeln!(
+                out,
+                "DISAGREEMENT {}: {disagreement} (the browser's word is reported; the harness's evaluator needs a fix)",
+                result.id
+            );
+        }
     }
 }
 
@@ -45,7 +81,20 @@ fn row(result: &CaseResult) -> [String; 8] {
             Some(false) => "no".into(),
             None => "-".into(),
         },
-        result.reason.clone().unwrap_or_else(|| "-".into()),
+        {
+            let reason = match (&result.reason, &result.diagnosis) {
+                (Some(reason), _) => reason.clone(),
+                (None, Some(d)) if result.is_blocked() => {
+                    format!("({:?})", d.family).to_lowercase()
+                }
+                _ => "-".into(),
+            };
+            if result.disagreement.is_some() {
+                format!("{reason} ≠")
+            } else {
+                reason
+            }
+        },
         result.expect.as_ref().map_or("-".into(), ToString::to_string),
         match result.pass {
             Some(true) => "PASS".into(),
@@ -178,6 +227,44 @@ mod tests {
         assert!(!text.contains('\x1b'));
         let colored = TableReporter { color: true }.render(&sample_report());
         assert!(colored.contains("\x1b[1;31m"));
+    }
+
+    #[test]
+    fn explains_blocked_cases_warnings_and_disagreements() {
+        use crate::cors::{Fix, ReasonFamily, Warning};
+        use crate::outcome::{Confidence, Diagnosis, DiagnosisMethod};
+        let mut report = sample_report();
+        let blocked = &mut report.results[1];
+        blocked.reason = Some("WildcardOriginNotAllowed".into());
+        blocked.disagreement = Some(
+            "Chromium says WildcardOriginNotAllowed, the harness says AllowOriginMismatch".into(),
+        );
+        blocked.diagnosis = Some(Diagnosis {
+            method: DiagnosisMethod::Exchange,
+            confidence: Confidence::Exact,
+            family: ReasonFamily::Credentials,
+            reason: Some("AllowOriginMismatch".into()),
+            firefox_reason: None,
+            failed_parameter: None,
+            failed_response: None,
+            fix: Some(Fix {
+                summary: "Send the origin.".into(),
+                send: vec![],
+                stop: vec![],
+                snippets: vec![],
+            }),
+            note: String::new(),
+        });
+        report.results[0].warnings =
+            vec![Warning { code: "wildcard-origin".into(), message: "m".into() }];
+        let text = TableReporter { color: false }.render(&report);
+        assert!(text.contains("WildcardOriginNotAllowed ≠"), "{text}");
+        assert!(
+            text.contains("Why blocked, and the fix:\n  <script>&\": Send the origin."),
+            "{text}"
+        );
+        assert!(text.contains("  ok: wildcard-origin"), "{text}");
+        assert!(text.contains("DISAGREEMENT <script>&\": Chromium says"), "{text}");
     }
 
     #[test]
