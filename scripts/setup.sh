@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs whatever cors-harness needs and this machine lacks; quick when all is there.
-# Usage: scripts/setup.sh [wasm] [chromium] [firefox] [webkit]   (no argument: all of them)
+# Usage: scripts/setup.sh [wasm] [node] [chromium] [firefox] [webkit]   (no argument: all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(wasm chromium firefox webkit)
+[ ${#want[@]} -gt 0 ] || want=(wasm node chromium firefox webkit)
 wants() { [[ " ${want[*]} " == *" $1 "* ]]; }
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -45,6 +45,22 @@ if wants wasm; then
   if ! command -v wasm-pack >/dev/null; then
     say "cargo install wasm-pack (a few minutes, once)"
     cargo install wasm-pack --locked --quiet
+  fi
+fi
+
+if wants node; then
+  # Node and npm: the npm package's examples (Vite) and binaryen's wasm-opt.
+  missing=()
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+  # A recent wasm-opt (Debian's binaryen is older than current rustc output), pinned.
+  binaryen_version=132.0.0
+  binaryen_dir=target/tools/binaryen
+  if [ "$(node -p "require('./$binaryen_dir/node_modules/binaryen/package.json').version" 2>/dev/null)" != "$binaryen_version" ]; then
+    say "npm install binaryen@$binaryen_version (wasm-opt)"
+    mkdir -p "$binaryen_dir"
+    npm install --prefix "$binaryen_dir" --no-audit --no-fund --silent "binaryen@$binaryen_version" >/dev/null
   fi
 fi
 

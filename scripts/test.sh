@@ -8,7 +8,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '\n== %s\n' "$*"; }
 logs=$(mktemp -d)
 
-scripts/setup.sh wasm chromium firefox webkit
+scripts/setup.sh wasm node chromium firefox webkit
 
 say "format and lints (host and wasm32)"
 cargo fmt --all -- --check

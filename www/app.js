@@ -1,28 +1,10 @@
 // The harness page: a suite editor, Run/Stop and a live results table.
 // Everything that came from a server or a suite is rendered as text, never as HTML.
 import init, { runSuite, validateSuite, describeBrowser } from "./pkg/cors_harness.js";
+import { MEANING, el, pendingCells, resultCells, summaryText, detailNodes } from "./pkg/render.js";
 
 const $ = (id) => document.getElementById(id);
 const STORAGE_KEY = "cors-harness-suite";
-const MEANING = {
-  allowed: "The browser let the page read the response.",
-  blocked: "The server answered (a probe got a response), but the browser refused the exchange for CORS.",
-  unreachable: "The request failed without CORS being involved: connection refused, reset or empty reply.",
-  timeout: "No settled answer within the case's timeout.",
-  invalid: "Refused before any network activity (bad URL, method, header or body, or a malformed case).",
-};
-
-/** An element with text children only: strings become text nodes. */
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return node;
-}
-
 // ---- suite text <-> URL fragment -------------------------------------------------
 
 function toBase64Url(text) {
@@ -144,15 +126,9 @@ async function shareLink() {
 
 const state = { rows: [], results: [], report: null, controller: null, events: [], finished: false, error: null };
 
-function cell(text, cls) {
-  return el("td", cls ? { class: cls } : {}, text);
-}
-
 function pendingRow(index, item) {
   const id = item && typeof item.id === "string" ? item.id : `cases[${index}]`;
-  const tr = el("tr", { "data-index": String(index), tabindex: "0" },
-    cell(index + 1), cell(id, "case"), el("td", {}, el("span", { class: "badge outcome-pending" }, "pending")),
-    cell(""), cell(""), cell("", "headers"), cell(""), cell(""), cell(""));
+  const tr = el("tr", { "data-index": String(index), tabindex: "0" }, ...pendingCells(index, id));
   tr.addEventListener("click", () => showDetail(index));
   tr.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") { event.preventDefault(); showDetail(index); }
@@ -160,25 +136,10 @@ function pendingRow(index, item) {
   return tr;
 }
 
-function reasonCell(result) {
-  const text = result.reason ?? (result.diagnosis && result.outcome === "blocked" ? `(${result.diagnosis.family})` : "—");
-  const td = cell(result.disagreement ? `${text} ≠` : text, result.disagreement ? "disagree" : "");
-  if (result.disagreement) td.title = result.disagreement;
-  return td;
-}
-
 function renderResult(index, result) {
   const tr = state.rows[index];
   if (!tr) return;
-  const expectation = result.pass == null ? "—" : result.pass ? "pass" : "fail";
-  const headers = result.headers ? Object.keys(result.headers).join(", ") : "—";
-  tr.replaceChildren(
-    cell(index + 1), cell(result.id, "case"),
-    el("td", {}, el("span", { class: `badge outcome-${result.outcome}` }, result.outcome)),
-    cell(result.status ?? "—"), cell(result.preflight == null ? "—" : result.preflight ? "yes" : "no"),
-    cell(headers, "headers"), reasonCell(result),
-    cell(expectation, result.pass == null ? "" : result.pass ? "pass" : "fail"),
-    cell(Math.round(result.elapsed_ms)));
+  tr.replaceChildren(...resultCells(index, result));
   if (result.pass === false) tr.title = result.why ?? "";
 }
 
@@ -188,71 +149,6 @@ function probeEndpoint() {
   return parts.length === 2 ? { url: parts[0], secret: parts[1] } : undefined;
 }
 
-/** The response header a reason is about, to highlight in the exchange. */
-function headerAtFault(reason) {
-  if (!reason) return null;
-  if (/Origin(Header|Mismatch|Values|Value|NotAllowed)$/.test(reason)) return "access-control-allow-origin";
-  if (/AllowCredentials$/.test(reason)) return "access-control-allow-credentials";
-  if (/Methods|Method/.test(reason)) return "access-control-allow-methods";
-  if (/Headers|Header/.test(reason)) return "access-control-allow-headers";
-  if (/Redirect/.test(reason)) return "location";
-  return null;
-}
-
-/** Which step of the exchange a failed response points at. */
-function failedStep(steps, failed) {
-  if (!failed) return -1;
-  let actuals = 0;
-  for (let i = 0; i < steps.length; i++) {
-    const kind = steps[i].request.kind;
-    const hop = actuals;
-    if (kind === "actual") actuals++;
-    if (failed.kind === "preflight" && kind === "preflight" && hop === failed.hop) return i;
-    if (failed.kind === "actual" && kind === "actual" && hop === failed.hop) return i;
-    if (failed.kind === "redirect" && kind === "actual" && hop === failed.hop - 1) return i;
-  }
-  return -1;
-}
-
-function headerTable(lines, highlight) {
-  const rows = lines.map(([name, value]) =>
-    el("tr", name.toLowerCase() === highlight ? { class: "fault" } : {}, el("th", {}, name), el("td", {}, value)));
-  if (highlight && !lines.some(([name]) => name.toLowerCase() === highlight)) {
-    rows.push(el("tr", { class: "fault" }, el("th", {}, highlight), el("td", {}, "(missing)")));
-  }
-  return el("table", { class: "wire" }, el("tbody", {}, ...rows));
-}
-
-function exchangeView(result) {
-  const steps = result.exchange?.steps ?? [];
-  const diagnosis = result.diagnosis;
-  const at = failedStep(steps, diagnosis?.failed_response);
-  const fault = headerAtFault(diagnosis?.reason ?? result.reason);
-  const items = steps.map((step, i) => {
-    const { request, response, error } = step;
-    const title = `${request.kind === "preflight" ? "Preflight" : "Request"}: ${request.method} ${request.url}`;
-    const parts = [el("h5", {}, title), el("p", { class: "muted" }, "Request headers"), headerTable(request.headers, null)];
-    if (response) {
-      const status = el("p", i === at && diagnosis?.reason === "PreflightInvalidStatus" ? { class: "fault" } : {}, `Response ${response.status}`);
-      parts.push(status, headerTable(response.headers, i === at ? fault : null));
-    } else {
-      parts.push(el("p", { class: "fault" }, `No response: ${error ?? "network error"}`));
-    }
-    return el("li", i === at ? { class: "failed-step" } : {}, ...parts);
-  });
-  return el("ol", { class: "exchange" }, ...items);
-}
-
-function fixView(fix) {
-  const nodes = [el("p", {}, fix.summary)];
-  if (fix.send.length) nodes.push(el("p", {}, "Send: ", ...fix.send.flatMap(([n, v], i) => [i ? "; " : "", el("code", {}, `${n}: ${v}`)])));
-  if (fix.stop.length) nodes.push(el("p", {}, "Stop: ", fix.stop.join("; ")));
-  for (const snippet of fix.snippets) {
-    nodes.push(el("details", {}, el("summary", {}, snippet.stack), el("pre", {}, snippet.code)));
-  }
-  return nodes;
-}
-
 function showDetail(index) {
   const result = state.results[index];
   for (const row of state.rows) row.classList.toggle("selected", row === state.rows[index]);
@@ -260,29 +156,9 @@ function showDetail(index) {
   $("detail").hidden = false;
   $("detail-title").textContent = `${result.id}: ${result.outcome}${result.status != null ? ` (${result.status})` : ""}`;
   $("detail-meaning").textContent = [MEANING[result.outcome], result.why ? `Expectation failed: ${result.why}` : ""].join(" ");
-  const body = [];
-  const d = result.diagnosis;
-  if (result.disagreement) body.push(el("p", { class: "disagreement", role: "alert" }, `Disagreement: ${result.disagreement}`));
-  if (result.outcome === "blocked" || d) {
-    const why = result.reason
-      ? `Why: ${result.reason}${result.failed_parameter ? ` (${result.failed_parameter})` : ""}${result.firefox_reason ? ` · Firefox: ${result.firefox_reason}` : ""} · from ${result.reason_source === "browser" ? "the browser itself" : "the harness"}${d ? `, ${d.confidence}` : ""}`
-      : `Why: ${d ? d.family : "unknown"} (${d ? "only the family is known" : "no diagnosis"})`;
-    body.push(el("h4", {}, why));
-    if (d) body.push(el("p", { class: "muted" }, d.note));
-    if (d?.fix) body.push(el("h4", {}, "How to fix it"), ...fixView(d.fix));
-  }
-  if (result.warnings?.length) {
-    body.push(el("h4", {}, "Warnings"), el("ul", {}, ...result.warnings.map((w) => el("li", {}, `${w.code}: ${w.message}`))));
-  }
-  if (result.exchange?.steps?.length) body.push(el("h4", {}, "The exchange, as the server answered it"), exchangeView(result));
-  body.push(el("details", {}, el("summary", {}, "Result JSON"), el("pre", { id: "detail-json" }, JSON.stringify(result, null, 2))));
+  const body = detailNodes(result);
   $("detail-body").replaceChildren(...body);
   $("detail").scrollIntoView({ block: "start" });
-}
-
-function summaryText(summary, stopped) {
-  const s = summary;
-  return `${s.allowed} allowed, ${s.blocked} blocked, ${s.unreachable} unreachable, ${s.timeout} timeout, ${s.invalid} invalid · ${s.passed} passed, ${s.failed} failed${stopped ? " · stopped" : ""}`;
 }
 
 /** Runs a suite (JSON text); `render: false` skips the table (for very large automated runs). */

@@ -79,6 +79,20 @@ impl WebBundle {
             if !status.success() {
                 bail!("wasm-bindgen failed on {}", wasm.display());
             }
+            // Size: binaryen's wasm-opt when `scripts/setup.sh node` installed it.
+            let status = Command::new("bash")
+                .arg(root.join("scripts/optimize-wasm.sh"))
+                .arg(&glue)
+                .status()
+                .context("cannot run scripts/optimize-wasm.sh")?;
+            if !status.success() {
+                bail!("wasm-opt failed on {}", glue.display());
+            }
+        }
+        // The page and the embeddable panel share the package's rendering code.
+        for file in ["render.js", "panel.js"] {
+            std::fs::copy(root.join("npm").join(file), pkg.join(file))
+                .with_context(|| format!("cannot copy npm/{file} into the page's package"))?;
         }
         Ok(WebBundle { www, pkg })
     }

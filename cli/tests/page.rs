@@ -189,7 +189,8 @@ async fn exercise(browser: &str, fixtures_base: u16) {
 
     // The detail view shows the raw body as text.
     page.click("#results tbody tr:first-child td.case").await;
-    let detail = page.js("return document.getElementById('detail-json').textContent").await;
+    let detail =
+        page.js("return document.querySelector('#detail-body .detail-json').textContent").await;
     assert!(
         detail.as_str().unwrap().contains("<script>window.__corsHarnessPwned = true</script>"),
         "{detail}"

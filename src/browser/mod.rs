@@ -119,6 +119,10 @@ impl Browser for PageBrowser {
         })
     }
 
+    fn cross_origin_isolated(&self) -> bool {
+        Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).is_ok_and(|v| v.is_truthy())
+    }
+
     fn family(&self) -> Family {
         crate::browser_name::family(&global_string(&["navigator", "userAgent"]).unwrap_or_default())
     }

@@ -78,7 +78,12 @@ impl<B: Browser> Engine<B> {
         let answered_steps = exchange.steps.iter().filter(|s| s.response.is_some()).count();
         result.exchange = Some(exchange.clone());
         match (walked.verdict, result.outcome) {
-            (Verdict::Blocked(blocked), Outcome::Blocked) => {
+            (Verdict::Blocked(blocked), Outcome::Blocked | Outcome::Unreachable) => {
+                // Unreachable here only in an isolated page whose probes COEP blocked: the replay shows the answer.
+                if result.outcome == Outcome::Unreachable {
+                    result.outcome = Outcome::Blocked;
+                    result.warnings.retain(|w| w.code != "cross-origin-isolated");
+                }
                 let diagnosis = Diagnosis {
                     method: DiagnosisMethod::Exchange,
                     confidence: Confidence::Exact,

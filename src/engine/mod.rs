@@ -121,6 +121,10 @@ pub trait Browser {
     fn resolve_url(&self, input: &str, base: Option<&str>) -> Option<UrlParts>;
     /// The engine family, for the rules where browsers differ from the standard.
     fn family(&self) -> Family;
+    /// Is the page cross-origin isolated (COOP + COEP)? Then no-cors probes need CORP.
+    fn cross_origin_isolated(&self) -> bool {
+        false
+    }
     /// A monotonic clock in milliseconds.
     fn now_ms(&self) -> f64;
     /// A random number in [0, 1).
@@ -241,7 +245,13 @@ impl<B: Browser> Engine<B> {
     /// Makes the case's request, reports what the browser did with it, and why.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
         let mut result = self.observe(case).await;
-        if case.diagnose && matches!(result.outcome, Outcome::Allowed | Outcome::Blocked) {
+        // Unreachable too when isolated: the replay may prove the server answered.
+        let isolated_unreachable =
+            result.outcome == Outcome::Unreachable && self.browser.cross_origin_isolated();
+        if case.diagnose
+            && (matches!(result.outcome, Outcome::Allowed | Outcome::Blocked)
+                || isolated_unreachable)
+        {
             self.diagnose(case, &mut result).await;
         }
         result.judge(case.expect.clone());
@@ -324,6 +334,9 @@ impl<B: Browser> Engine<B> {
                 let probe_method = if plan.method == "GET" { "GET" } else { "HEAD" };
                 result.outcome = self.server_answered(&url, probe_method, case.timeout_ms).await;
                 result.error = Some(error);
+                if result.outcome == Outcome::Unreachable && self.browser.cross_origin_isolated() {
+                    result.warnings.push(cross_origin_isolated_warning());
+                }
             }
         }
         result.preflight = Some(plan.preflight.is_required());
@@ -341,6 +354,21 @@ impl<B: Browser> Engine<B> {
                 ProbeAnswer::Failed(_) => {}
             }
         }
+        if self.browser.cross_origin_isolated() {
+            // COEP blocks the no-cors probe's opaque response (no Cross-Origin-Resource-Policy):
+            // a plain request is the remaining proof that the server answers at all.
+            let request = FetchRequest {
+                url,
+                method: "GET",
+                headers: &[],
+                credentials: Credentials::Omit,
+                body: None,
+                timeout_ms,
+            };
+            if matches!(self.browser.fetch(&request).await, FetchAttempt::Resolved(_)) {
+                return Outcome::Blocked;
+            }
+        }
         Outcome::Unreachable
     }
 
@@ -351,6 +379,17 @@ impl<B: Browser> Engine<B> {
         // Random prefix: two pages of one origin share the browser's preflight cache.
         let random = (self.browser.random() * 4_294_967_296.0) as u64;
         format!("{random:08x}{n:x}")
+    }
+}
+
+/// Said of an `unreachable` verdict reached in a cross-origin isolated page.
+fn cross_origin_isolated_warning() -> crate::cors::Warning {
+    crate::cors::Warning {
+        code: "cross-origin-isolated".to_owned(),
+        message: "This page is cross-origin isolated (COOP/COEP): the no-cors probe that proves a server answered is \
+                  blocked unless the server sends Cross-Origin-Resource-Policy, and a plain request failed too. This may \
+                  be a CORS block rather than a dead server: run the case from a page without COEP, or with the probe endpoint."
+            .to_owned(),
     }
 }
 

@@ -24,6 +24,8 @@ struct Scripted {
     exchanges: HashMap<&'static str, Exchange>,
     calls: RefCell<Vec<String>>,
     clock: Cell<f64>,
+    /// A cross-origin isolated page (COOP + COEP).
+    isolated: bool,
 }
 
 fn strip_cache_bust(url: &str) -> &str {
@@ -61,6 +63,9 @@ impl Browser for Scripted {
     }
     fn family(&self) -> Family {
         Family::Other
+    }
+    fn cross_origin_isolated(&self) -> bool {
+        self.isolated
     }
     fn now_ms(&self) -> f64 {
         self.clock.set(self.clock.get() + 1.5);
@@ -548,4 +553,29 @@ fn the_probe_endpoint_gives_exact_reasons_warnings_and_corrections() {
     let r = block_on(Engine::new(b).run_case(&c));
     assert_eq!(r.outcome, Outcome::Unreachable);
     assert!(r.reason.is_none());
+}
+
+#[test]
+fn a_cross_origin_isolated_page_proves_what_it_can_and_says_what_it_cannot() {
+    // COEP blocked both probes; a plain GET shows the server answers: blocked.
+    let mut b = scripted();
+    b.isolated = true;
+    b.fetches.insert("http://api.test/coep", rejected());
+    b.variants.insert("GET http://api.test/coep  omit".into(), ok_response());
+    let r = block_on(Engine::new(b).run_case(&case("coep", "http://api.test/coep")));
+    assert_eq!(r.outcome, Outcome::Blocked);
+    assert!(r.warnings.is_empty());
+
+    // Nothing proves an answer: unreachable, with a warning that it may be CORS.
+    let mut b = scripted();
+    b.isolated = true;
+    let r = block_on(Engine::new(b).run_case(&case("dead", "http://dead.test/")));
+    assert_eq!(r.outcome, Outcome::Unreachable);
+    assert_eq!(r.warnings[0].code, "cross-origin-isolated");
+
+    // Not isolated: no extra request.
+    let engine = Engine::new(scripted());
+    let r = block_on(engine.run_case(&case("dead", "http://dead.test/")));
+    assert!(r.warnings.is_empty());
+    assert_eq!(engine.browser().calls.borrow().len(), 3);
 }
