@@ -37,7 +37,10 @@ export function pendingCells(index, id) {
 
 /** The reason, or the family when only that is known; marked when browser and harness disagree. */
 export function reasonText(result) {
-  const text = result.reason ?? (result.diagnosis && result.outcome === "blocked" ? `(${result.diagnosis.family})` : "—");
+  const likely = result.reason && result.reason_source === "harness" && result.diagnosis?.confidence === "likely";
+  const text = result.reason
+    ? `${result.reason}${likely ? " (likely)" : ""}`
+    : result.diagnosis && result.outcome === "blocked" ? `(${result.diagnosis.family})` : "—";
   return result.disagreement ? `${text} ≠` : text;
 }
 

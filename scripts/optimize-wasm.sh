@@ -13,5 +13,5 @@ fi
 "$wasm_opt" -Oz --converge --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$file" -o "$file.opt"
-mv "$file.opt" "$file"
+  "$file" -o "$file.opt.$$"
+mv "$file.opt.$$" "$file"

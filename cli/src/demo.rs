@@ -109,7 +109,7 @@ pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
 }
 
 /// A base port with five free consecutive ports, trying the default first.
-fn free_base_port() -> anyhow::Result<u16> {
+pub(crate) fn free_base_port() -> anyhow::Result<u16> {
     let default = crate::fixtures::DEFAULT_BASE_PORT;
     for base in std::iter::once(default).chain((20_000..40_000).step_by(97)) {
         let free =

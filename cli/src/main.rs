@@ -8,6 +8,8 @@
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod bench;
+#[cfg(not(target_arch = "wasm32"))]
 mod bidi;
 #[cfg(not(target_arch = "wasm32"))]
 mod demo;
@@ -28,7 +30,7 @@ pub use native::*;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use crate::{demo, fixtures, run, web};
+    use crate::{bench, demo, fixtures, run, web};
 
     use std::net::{IpAddr, SocketAddr};
     use std::process::ExitCode;
@@ -57,6 +59,8 @@ mod native {
         Run(run::RunArgs),
         /// Run the fixture servers in the foreground (Ctrl-C or SIGTERM stops them).
         Fixtures(fixtures::FixtureArgs),
+        /// Measure the harness against a minimal fetch() loop in the same page (see BENCHMARKS.md).
+        Bench(bench::BenchArgs),
     }
 
     #[derive(clap::Args)]
@@ -74,22 +78,19 @@ mod native {
         probe: ProbeEndpointArgs,
     }
 
-    /// The probe endpoint the page uses for exact reasons (see `cors-harness serve --help`).
+    /// The probe endpoint the page uses for exact reasons (see the README).
     #[derive(clap::Args, Clone, Copy, Debug, Default)]
     pub struct ProbeEndpointArgs {
         /// Offer no probe endpoint: the page narrows reasons by retries in the browser alone.
+        /// (It is offered only on a loopback address in any case.)
         #[arg(long)]
         pub no_probe_endpoint: bool,
-        /// Offer the probe endpoint on a non-loopback address too (it replays the suite's
-        /// requests for whoever loads the page).
-        #[arg(long)]
-        pub probe_endpoint_public: bool,
     }
 
     impl ProbeEndpointArgs {
-        /// The endpoint for a page served on `addr`, if it should have one.
+        /// The endpoint for a page served on `addr`: loopback only, never a proxy for others.
         pub fn service(self, addr: SocketAddr) -> Option<crate::replay::ReplayService> {
-            if self.no_probe_endpoint || (!addr.ip().is_loopback() && !self.probe_endpoint_public) {
+            if self.no_probe_endpoint || !addr.ip().is_loopback() {
                 return None;
             }
             Some(crate::replay::ReplayService::new())
@@ -119,6 +120,7 @@ mod native {
                 Command::Demo(args) => demo::run(args).await,
                 Command::Serve(args) => serve(args).await.map(|()| true).map_err(Failure::Infra),
                 Command::Run(args) => run::run(args).await,
+                Command::Bench(args) => bench::run(args).await,
                 Command::Fixtures(args) => {
                     fixtures::run_foreground(args).await.map(|()| true).map_err(Failure::Infra)
                 }
@@ -157,7 +159,9 @@ mod native {
         let server = web::PageServer::start(args.addr, bundle.router(default_suite, probe)).await?;
         println!("cors-harness page: {}/", server.origin);
         if !with_probe && !args.probe.no_probe_endpoint {
-            println!("probe endpoint off on a non-loopback address (--probe-endpoint-public turns it on)");
+            println!(
+                "no probe endpoint on a non-loopback address: the page narrows reasons by itself"
+            );
         }
         if let Some(f) = &fixtures {
             println!("fixtures: {} (routes: {}/__fixtures)", f.urls.a, f.urls.a);

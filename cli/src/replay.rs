@@ -17,7 +17,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use cors_harness::cors::exchange::{REPLAY_PATH, REPLAY_SCOPE_PATH, SECRET_HEADER};
+use cors_harness::cors::allow_list;
+use cors_harness::cors::exchange::{NOT_REPLAYED, REPLAY_PATH, REPLAY_SCOPE_PATH, SECRET_HEADER};
 use cors_harness::cors::url::NativeUrls;
 use cors_harness::cors::{
     self, ReplayRequest, ReplayScope, Rules, Transport, WireRequest, WireResponse,
@@ -39,11 +40,46 @@ const MAX_TIMEOUT: Duration = Duration::from_secs(30);
 const MAX_HEAD_BYTES: usize = 256 * 1024;
 /// Largest request body replayed, and largest call to the endpoint.
 const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// Longest a whole replay (every hop) may take.
+const MAX_REPLAY: Duration = Duration::from_secs(60);
+/// Replays in flight at once.
+const MAX_CONCURRENT_REPLAYS: usize = 16;
 
 /// The sessions and the HTTP client behind the endpoint.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ReplayService {
     sessions: Arc<Mutex<Sessions>>,
+    replays: Arc<tokio::sync::Semaphore>,
+}
+
+impl Default for ReplayService {
+    fn default() -> Self {
+        ReplayService {
+            sessions: Arc::default(),
+            replays: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_REPLAYS)),
+        }
+    }
+}
+
+/// Is this request addressed to the loopback page server by a loopback name? A page on
+/// another site that rebinds its own host name to 127.0.0.1 is refused.
+pub fn loopback_host(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The calling page's own origin, as the browser sent it on this same-origin POST.
+fn same_origin_caller(headers: &HeaderMap) -> Option<String> {
+    let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    (origin == format!("http://{host}")).then(|| origin.to_owned())
 }
 
 #[derive(Default)]
@@ -122,6 +158,12 @@ async fn register_scope(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !loopback_host(&headers) || same_origin_caller(&headers).is_none() {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "only the page on this loopback server may use the probe endpoint",
+        );
+    }
     let Ok(scope) = serde_json::from_slice::<ReplayScope>(&body) else {
         return refuse(StatusCode::BAD_REQUEST, "expected {\"urls\": [...]}");
     };
@@ -146,6 +188,12 @@ async fn register_scope(
 }
 
 async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: Bytes) -> Response {
+    if !loopback_host(&headers) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "only the page on this loopback server may use the probe endpoint",
+        );
+    }
     if body.len() > MAX_REQUEST_BYTES {
         return refuse(StatusCode::PAYLOAD_TOO_LARGE, "request too large");
     }
@@ -168,24 +216,49 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
         Some(true) => {}
     }
     // The replay speaks for the page that asked: its Origin is the one replayed.
-    let caller = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    if caller.is_some_and(|origin| origin != request.origin) {
-        return refuse(StatusCode::FORBIDDEN, "the request's origin is not the page's");
+    if same_origin_caller(&headers).as_deref() != Some(request.origin.as_str()) {
+        return refuse(StatusCode::FORBIDDEN, "the request's origin is not the calling page's");
+    }
+    // Nothing but a token may reach the request line or a header name; no control bytes in values.
+    let method_ok = allow_list::is_token(&request.method)
+        && !cors_harness::fetch::method::is_forbidden(&request.method);
+    let headers_ok = request.headers.iter().all(|(name, value)| {
+        allow_list::is_token(name) && !value.bytes().any(|b| matches!(b, b'\0' | b'\r' | b'\n'))
+    });
+    if !method_ok || !headers_ok {
+        return refuse(StatusCode::BAD_REQUEST, "a method or header the browser would not send");
     }
     if !matches!(
         url::Url::parse(&request.url).map(|u| u.scheme().to_owned()).as_deref(),
         Ok("http")
     ) {
-        return refuse(StatusCode::NOT_IMPLEMENTED, "the probe endpoint replays http URLs only");
+        return refuse(
+            StatusCode::NOT_IMPLEMENTED,
+            format!("{NOT_REPLAYED}: the probe endpoint replays http URLs only"),
+        );
     }
     // Never forward cookies or other forbidden headers, whatever the page sends.
     request.headers.retain(|(name, value)| !fetch_header::is_forbidden_request_header(name, value));
     if request.body.as_ref().is_some_and(|b| b.len() > MAX_REQUEST_BYTES) {
         request.body = None;
     }
-    let transport =
-        HttpTransport { timeout: Duration::from_millis(u64::from(timeout_ms)).min(MAX_TIMEOUT) };
-    let walked = cors::walk(&request, Rules::of(family), &NativeUrls, &transport).await;
+    let Ok(_permit) = service.replays.clone().acquire_owned().await else {
+        return refuse(StatusCode::SERVICE_UNAVAILABLE, "the probe endpoint is shutting down");
+    };
+    let allowed_origins = service.with_scope(&secret(&headers), |set| {
+        set.iter()
+            .filter_map(|u| url::Url::parse(u).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .collect()
+    });
+    let transport = HttpTransport {
+        timeout: Duration::from_millis(u64::from(timeout_ms)).min(MAX_TIMEOUT),
+        allowed_origins: allowed_origins.unwrap_or_default(),
+    };
+    let walk = cors::walk(&request, Rules::of(family), &NativeUrls, &transport);
+    let Ok(walked) = tokio::time::timeout(MAX_REPLAY, walk).await else {
+        return refuse(StatusCode::GATEWAY_TIMEOUT, "the replay took longer than 60 s");
+    };
     match serde_json::to_string(&walked.exchange) {
         Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
         Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
@@ -195,12 +268,30 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
 /// Sends each message as the browser puts it on the wire, over HTTP/1.1, and reads the
 /// response head exactly as sent: header spelling and repeated lines matter to Firefox.
 /// Never follows redirects, never sends cookies, reads no body.
+/// Redirect hops go only to the suite's origins or to loopback.
 struct HttpTransport {
     timeout: Duration,
+    allowed_origins: HashSet<String>,
+}
+
+impl HttpTransport {
+    fn may_send(&self, url: &str) -> bool {
+        let Ok(url) = url::Url::parse(url) else { return false };
+        let loopback = match url.host() {
+            Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        loopback || self.allowed_origins.contains(&url.origin().ascii_serialization())
+    }
 }
 
 impl Transport for HttpTransport {
     async fn send(&self, request: &WireRequest) -> Result<WireResponse, String> {
+        if !self.may_send(&request.url) {
+            return Err(format!("{NOT_REPLAYED}: {} is outside the suite's origins", request.url));
+        }
         match tokio::time::timeout(self.timeout, exchange_http1(request)).await {
             Ok(result) => result,
             Err(_) => Err("net::ERR_TIMED_OUT".to_owned()),
@@ -212,12 +303,16 @@ async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, String> {
     let url = url::Url::parse(&request.url).map_err(|e| format!("net::ERR_INVALID_URL ({e})"))?;
     if url.scheme() != "http" {
         return Err(format!(
-            "net::ERR_FAILED (the probe endpoint replays http only, not {})",
+            "{NOT_REPLAYED}: the probe endpoint replays http only, not {}",
             url.scheme()
         ));
     }
-    let addrs =
-        url.socket_addrs(|| Some(80)).map_err(|e| format!("net::ERR_NAME_NOT_RESOLVED ({e})"))?;
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<std::net::SocketAddr> =
+        tokio::net::lookup_host((host, url.port_or_known_default().unwrap_or(80)))
+            .await
+            .map_err(|e| format!("net::ERR_NAME_NOT_RESOLVED ({e})"))?
+            .collect();
     let mut stream = match TcpStream::connect(addrs.as_slice()).await {
         Ok(stream) => stream,
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
@@ -263,7 +358,7 @@ async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, String> {
             });
         }
         buffer.extend_from_slice(&chunk[..read]);
-        let mut headers = [httparse::EMPTY_HEADER; 128];
+        let mut headers = [httparse::EMPTY_HEADER; 512];
         let mut response = httparse::Response::new(&mut headers);
         match response.parse(&buffer) {
             Ok(httparse::Status::Complete(_)) => {
@@ -314,6 +409,50 @@ mod tests {
             Some("http://127.0.0.1:9181/x")
         );
         assert_eq!(scope_key("/relative"), None);
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(
+                axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn only_the_page_on_a_loopback_name_may_call() {
+        for host in ["127.0.0.1:8080", "localhost:9", "[::1]:80", "LOCALHOST"] {
+            assert!(loopback_host(&headers(&[("host", host)])), "{host}");
+        }
+        for host in ["evil.example:8080", "10.0.0.1:80", "127.0.0.1.evil.example"] {
+            assert!(!loopback_host(&headers(&[("host", host)])), "{host}: DNS rebinding");
+        }
+        assert!(!loopback_host(&HeaderMap::new()));
+        let page = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]);
+        assert_eq!(same_origin_caller(&page).as_deref(), Some("http://127.0.0.1:8080"));
+        let other = headers(&[("host", "127.0.0.1:8080"), ("origin", "http://evil.example")]);
+        assert_eq!(same_origin_caller(&other), None);
+        assert_eq!(
+            same_origin_caller(&headers(&[("host", "127.0.0.1:8080")])),
+            None,
+            "no Origin, no replay"
+        );
+    }
+
+    #[test]
+    fn redirect_hops_stay_on_the_suites_origins_or_loopback() {
+        let transport = HttpTransport {
+            timeout: Duration::from_secs(1),
+            allowed_origins: ["http://api.example".to_owned()].into_iter().collect(),
+        };
+        assert!(transport.may_send("http://api.example/x"));
+        assert!(transport.may_send("http://127.0.0.1:9/x"));
+        assert!(transport.may_send("http://localhost/x"));
+        assert!(!transport.may_send("http://169.254.169.254/latest/meta-data"));
+        assert!(!transport.may_send("http://internal.example/"));
     }
 
     #[test]

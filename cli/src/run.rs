@@ -70,7 +70,7 @@ pub struct DriverArgs {
 }
 
 impl DriverArgs {
-    fn driver_for(&self, engine: Engine) -> anyhow::Result<Driver> {
+    pub(crate) fn driver_for(&self, engine: Engine) -> anyhow::Result<Driver> {
         if let Some(url) = &self.webdriver {
             return Ok(Driver::remote(url));
         }

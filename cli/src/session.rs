@@ -18,20 +18,25 @@ use crate::driver::{Driver, Engine};
 use crate::run::ReasonSourceChoice;
 use crate::Failure;
 
-/// chromedriver's log endpoint, for the `performance` log (works through a Selenium Grid too).
+/// A POST to a session endpoint WebDriver does not standardise: chromedriver's `se/log`
+/// (the `performance` log, which also works through a Selenium Grid) or `goog/cdp/execute`.
 #[derive(Debug)]
-struct PerformanceLog;
+pub struct SessionPost {
+    /// Below `session/{id}/`.
+    pub path: &'static str,
+    pub body: Value,
+}
 
-impl WebDriverCompatibleCommand for PerformanceLog {
+impl WebDriverCompatibleCommand for SessionPost {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+        base_url.join(&format!("session/{}/{}", session_id.unwrap_or_default(), self.path))
     }
     fn method_and_body(&self, _request_url: &url::Url) -> (Method, Option<String>) {
-        (Method::POST, Some(json!({ "type": "performance" }).to_string()))
+        (Method::POST, Some(self.body.to_string()))
     }
 }
 
@@ -217,7 +222,10 @@ async fn drive(
 
 /// Fetches (and so empties) chromedriver's performance log; a driver without it adds nothing.
 async fn read_performance_log(client: &Client, log: &mut NetworkLog) {
-    if let Ok(Value::Array(entries)) = client.issue_cmd(PerformanceLog).await {
+    if let Ok(Value::Array(entries)) = client
+        .issue_cmd(SessionPost { path: "se/log", body: json!({ "type": "performance" }) })
+        .await
+    {
         log.add_entries(&entries);
     }
 }

@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::replay::{ReplayService, BASE_PATH};
+use crate::replay::{loopback_host, ReplayService, BASE_PATH};
 
 /// The policy the page ships with (also in its `<meta>`): no inline script, no eval
 /// beyond WebAssembly, fetches to anywhere (that is the point).
@@ -69,6 +69,10 @@ impl WebBundle {
         let wasm = target_dir.join("wasm32-unknown-unknown/release/cors_harness.wasm");
         let pkg = target_dir.join("cors-harness-web/pkg");
         let glue = pkg.join("cors_harness_bg.wasm");
+        // Several runners may start at once (parallel tests): one writes the package at a time.
+        std::fs::create_dir_all(&pkg)?;
+        let lock = std::fs::File::create(target_dir.join("cors-harness-web/.lock"))?;
+        lock.lock().context("cannot lock the page's package directory")?;
         if modified(&glue) < modified(&wasm) {
             let status = Command::new("wasm-bindgen")
                 .args(["--target", "web", "--no-typescript", "--out-dir"])
@@ -104,10 +108,10 @@ impl WebBundle {
         if let Some(probe) = probe {
             let routes = probe.router();
             let index = self.www.join("index.html");
-            let page = move || {
+            let page = move |headers: axum::http::HeaderMap| {
                 let probe = probe.clone();
                 let index = index.clone();
-                async move { index_with_session(&index, &probe) }
+                async move { index_with_session(&index, &probe, loopback_host(&headers)) }
             };
             router =
                 router.route("/", get(page.clone())).route("/index.html", get(page)).merge(routes);
@@ -135,9 +139,13 @@ impl WebBundle {
     }
 }
 
-/// The page's HTML with a new probe-endpoint session in its `cors-harness-probe` meta tag.
-fn index_with_session(index: &Path, probe: &ReplayService) -> Response {
+/// The page's HTML with a new probe-endpoint session in its `cors-harness-probe` meta tag
+/// (none when the page is asked for by a name other than a loopback one).
+fn index_with_session(index: &Path, probe: &ReplayService, loopback: bool) -> Response {
     match std::fs::read_to_string(index) {
+        Ok(html) if !loopback => {
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+        }
         Ok(html) => {
             let meta = format!(
                 r#"<meta name="cors-harness-probe" content="{BASE_PATH} {}">"#,

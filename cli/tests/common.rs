@@ -29,6 +29,21 @@ pub fn wait_for_port(port: u16) {
     panic!("nothing listens on {port} after 600 s");
 }
 
+/// Waits for `child` to listen on `port`, failing at once if it exits first.
+pub fn wait_for_child_port(child: &mut Running, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.0.try_wait() {
+            panic!("the process meant to listen on {port} exited ({status})");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listens on {port} after 600 s");
+}
+
 /// `cors-harness fixtures` on `base..base+4`, allowing `page_origin`.
 pub fn fixtures(base: u16, page_origin: &str) -> Running {
     let child = Command::new(BIN)

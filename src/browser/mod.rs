@@ -13,8 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, Headers, ReadableStreamDefaultReader, Request, RequestCredentials,
-    RequestInit, RequestMode, RequestRedirect, Response, ResponseType, Url,
+    AbortController, Headers, Request, RequestCredentials, RequestInit, RequestMode, Response, Url,
 };
 
 use crate::browser_name::Family;
@@ -25,11 +24,10 @@ use crate::engine::{
     ResponseSnapshot,
 };
 use crate::outcome::{ErrorInfo, BODY_PREVIEW_CHARS};
-use crate::suite::Credentials;
 
 /// The engine for this page, with the page's probe endpoint if it has one.
 pub fn page_engine(probe_endpoint: Option<ProbeEndpoint>) -> Engine<PageBrowser> {
-    Engine::new(PageBrowser { probe_endpoint })
+    Engine::new(PageBrowser { probe_endpoint, ..PageBrowser::default() })
 }
 
 /// A probe endpoint on the page's own origin (see `cors-harness serve`), and the
@@ -44,6 +42,9 @@ pub struct ProbeEndpoint {
 #[derive(Clone, Debug, Default)]
 pub struct PageBrowser {
     probe_endpoint: Option<ProbeEndpoint>,
+    /// Read once: they cannot change during a run, and each read crosses into JS.
+    origin: std::cell::OnceCell<String>,
+    family: std::cell::OnceCell<Family>,
 }
 
 impl PageBrowser {
@@ -97,7 +98,9 @@ async fn post_json(
 
 impl Browser for PageBrowser {
     fn page_origin(&self) -> String {
-        global_string(&["location", "origin"]).unwrap_or_default()
+        self.origin
+            .get_or_init(|| global_string(&["location", "origin"]).unwrap_or_default())
+            .clone()
     }
 
     fn parse_url(&self, input: &str) -> Result<ParsedUrl, ErrorInfo> {
@@ -124,7 +127,11 @@ impl Browser for PageBrowser {
     }
 
     fn family(&self) -> Family {
-        crate::browser_name::family(&global_string(&["navigator", "userAgent"]).unwrap_or_default())
+        *self.family.get_or_init(|| {
+            crate::browser_name::family(
+                &global_string(&["navigator", "userAgent"]).unwrap_or_default(),
+            )
+        })
     }
 
     fn now_ms(&self) -> f64 {
@@ -141,31 +148,52 @@ impl Browser for PageBrowser {
     }
 
     async fn fetch(&self, request: &FetchRequest<'_>) -> FetchAttempt {
-        let controller = match AbortController::new() {
-            Ok(controller) => controller,
-            Err(e) => return FetchAttempt::Refused(error_info(&e)),
+        let pairs: Vec<String> =
+            request.headers.iter().flat_map(|(n, v)| [n.clone(), v.clone()]).collect();
+        let promise = js::harness_fetch(
+            request.url,
+            request.method,
+            pairs,
+            request.credentials.as_str(),
+            request.body.map(str::to_owned),
+            request.timeout_ms,
+            BODY_PREVIEW_BYTES,
+        );
+        let Ok(answer) = JsFuture::from(promise).await else {
+            return FetchAttempt::Rejected(ErrorInfo::new(
+                "Error",
+                "the harness's fetch glue failed",
+            ));
         };
-        let built = build_request(request, &controller);
-        let request_object = match built {
-            Ok(r) => r,
-            Err(e) => return FetchAttempt::Refused(error_info(&e)),
-        };
-        let deadline = Deadline::start(request.timeout_ms, controller);
-        let response = match JsFuture::from(js::fetch(&request_object)).await {
-            Ok(response) => response.unchecked_into::<Response>(),
-            Err(_) if deadline.fired() => return FetchAttempt::TimedOut,
-            Err(e) => return FetchAttempt::Rejected(error_info(&e)),
-        };
-        // The deadline still bounds the body; a body cut short keeps what arrived.
-        let body = read_body_start(&response).await;
-        drop(deadline);
-        FetchAttempt::Resolved(ResponseSnapshot {
-            status: response.status(),
-            headers: readable_headers(&response.headers()),
-            body,
-            redirected: response.redirected(),
-            url: response.url(),
-        })
+        let field = |key: &str| Reflect::get(&answer, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let text = |key: &str| field(key).as_string().unwrap_or_default();
+        match text("kind").as_str() {
+            "resolved" => {
+                let flat: Vec<String> = Array::from(&field("headers"))
+                    .iter()
+                    .map(|v| v.as_string().unwrap_or_default())
+                    .collect();
+                let headers = flat
+                    .chunks(2)
+                    .map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default()))
+                    .collect();
+                let bytes =
+                    field("body").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
+                let body =
+                    String::from_utf8_lossy(&bytes).chars().take(BODY_PREVIEW_CHARS).collect();
+                FetchAttempt::Resolved(ResponseSnapshot {
+                    status: field("status").as_f64().unwrap_or_default() as u16,
+                    headers,
+                    body: Some(body),
+                    redirected: field("redirected").is_truthy(),
+                    url: text("url"),
+                    fetch_ms: field("fetch_ms").as_f64(),
+                })
+            }
+            "refused" => FetchAttempt::Refused(ErrorInfo::new(text("name"), text("message"))),
+            "timeout" => FetchAttempt::TimedOut,
+            _ => FetchAttempt::Rejected(ErrorInfo::new(text("name"), text("message"))),
+        }
     }
 
     async fn probe(
@@ -175,36 +203,23 @@ impl Browser for PageBrowser {
         kind: ProbeKind,
         timeout_ms: u32,
     ) -> ProbeAnswer {
-        let Ok(controller) = AbortController::new() else {
-            return ProbeAnswer::TimedOut;
+        let (mode, redirect) = match kind {
+            ProbeKind::NoCors => ("no-cors", "follow"),
+            ProbeKind::FirstHop => ("cors", "manual"),
         };
-        let init = RequestInit::new();
-        init.set_method(method);
-        init.set_credentials(RequestCredentials::Omit);
-        match kind {
-            ProbeKind::NoCors => init.set_mode(RequestMode::NoCors),
-            ProbeKind::FirstHop => {
-                init.set_mode(RequestMode::Cors);
-                init.set_redirect(RequestRedirect::Manual);
-            }
-        }
-        init.set_signal(Some(&controller.signal()));
-        let request = match Request::new_with_str_and_init(url, &init) {
-            Ok(request) => request,
-            Err(e) => return ProbeAnswer::Failed(error_info(&e)),
+        let Ok(answer) =
+            JsFuture::from(js::harness_probe(url, method, mode, redirect, timeout_ms)).await
+        else {
+            return ProbeAnswer::Failed(ErrorInfo::new("Error", "the harness's probe glue failed"));
         };
-        let deadline = Deadline::start(timeout_ms, controller);
-        match JsFuture::from(js::fetch(&request)).await {
-            Ok(response) => {
-                let response: Response = response.unchecked_into();
-                if response.type_() == ResponseType::Opaqueredirect {
-                    ProbeAnswer::Redirect
-                } else {
-                    ProbeAnswer::Answered
-                }
-            }
-            Err(_) if deadline.fired() => ProbeAnswer::TimedOut,
-            Err(e) => ProbeAnswer::Failed(error_info(&e)),
+        let text = |key: &str| {
+            Reflect::get(&answer, &key.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+        };
+        match text("kind").as_str() {
+            "answered" => ProbeAnswer::Answered,
+            "redirect" => ProbeAnswer::Redirect,
+            "timeout" => ProbeAnswer::TimedOut,
+            _ => ProbeAnswer::Failed(ErrorInfo::new(text("name"), text("message"))),
         }
     }
 
@@ -230,68 +245,8 @@ impl Browser for PageBrowser {
     }
 }
 
-/// The `Request` for a case; an `Err` is `fetch()` refusing the input.
-fn build_request(
-    request: &FetchRequest<'_>,
-    controller: &AbortController,
-) -> Result<Request, JsValue> {
-    let headers = Headers::new()?;
-    for (name, value) in request.headers {
-        headers.append(name, value)?;
-    }
-    let init = RequestInit::new();
-    init.set_method(request.method);
-    init.set_mode(RequestMode::Cors);
-    init.set_credentials(match request.credentials {
-        Credentials::Omit => RequestCredentials::Omit,
-        Credentials::SameOrigin => RequestCredentials::SameOrigin,
-        Credentials::Include => RequestCredentials::Include,
-    });
-    init.set_headers(&headers);
-    if let Some(body) = request.body {
-        init.set_body(&JsValue::from_str(body));
-    }
-    init.set_signal(Some(&controller.signal()));
-    Request::new_with_str_and_init(request.url, &init)
-}
-
-/// Every (name, value) pair JavaScript can read from `headers`.
-fn readable_headers(headers: &Headers) -> Vec<(String, String)> {
-    let Ok(Some(entries)) = js_sys::try_iter(headers) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| {
-            let pair: Array = entry.dyn_into().ok()?;
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
-}
-
-/// The first characters of the body, reading only as many bytes as they can take.
-async fn read_body_start(response: &Response) -> Option<String> {
-    const MAX_BYTES: usize = BODY_PREVIEW_CHARS * 4 + 4;
-    let Some(stream) = response.body() else {
-        return Some(String::new());
-    };
-    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-    let mut bytes = Vec::new();
-    while bytes.len() < MAX_BYTES {
-        let Ok(chunk) = JsFuture::from(reader.read()).await else {
-            break;
-        };
-        if Reflect::get(&chunk, &"done".into()).ok()?.is_truthy() {
-            break;
-        }
-        let value: Uint8Array = Reflect::get(&chunk, &"value".into()).ok()?.dyn_into().ok()?;
-        bytes.extend(value.to_vec());
-    }
-    // Stop the download: the rest of the body is of no use to the verdict.
-    let _ = reader.cancel();
-    let text = String::from_utf8_lossy(&bytes);
-    Some(text.chars().take(BODY_PREVIEW_CHARS).collect())
-}
+/// Bytes of a body read for the preview: as many as 300 characters can take.
+const BODY_PREVIEW_BYTES: u32 = (BODY_PREVIEW_CHARS * 4 + 4) as u32;
 
 /// Aborts a request after its timeout; cleared when dropped.
 struct Deadline {

@@ -121,5 +121,9 @@ pub struct ReplayScope {
 /// The probe endpoint's paths, under its base URL.
 pub const REPLAY_SCOPE_PATH: &str = "/scope";
 pub const REPLAY_PATH: &str = "/exchange";
+/// Starts the error of a message the replaying side chose not to send (outside the suite's
+/// origins, a scheme it does not speak): the exchange is incomplete, not failed.
+pub const NOT_REPLAYED: &str = "not replayed";
+
 /// The header carrying the page's per-session secret.
 pub const SECRET_HEADER: &str = "x-cors-harness-secret";

@@ -465,3 +465,40 @@ fn exchange_json_shape() {
     let back: Exchange = serde_json::from_value(json).unwrap();
     assert_eq!(back, walked.exchange);
 }
+
+#[test]
+fn hops_the_replay_did_not_send_leave_the_exchange_incomplete() {
+    struct Refusing;
+    impl Transport for Refusing {
+        async fn send(&self, request: &WireRequest) -> Result<WireResponse, String> {
+            Err(format!(
+                "{}: {} is outside the suite's origins",
+                exchange::NOT_REPLAYED,
+                request.url
+            ))
+        }
+    }
+    let req = request("GET", &url(A, "/x"), &[], Credentials::Omit);
+    let walked = block_on(walk(&req, Rules::of(Family::Chromium), &NativeUrls, &Refusing));
+    assert!(matches!(walked.verdict, Verdict::Incomplete { .. }), "{:?}", walked.verdict);
+}
+
+#[test]
+fn two_different_locations_are_a_network_error() {
+    let start = url(A, "/r");
+    let servers = Servers::default().on(
+        "GET",
+        &start,
+        302,
+        &[
+            ("Location", "http://b.test/1"),
+            ("Location", "http://b.test/2"),
+            ("Access-Control-Allow-Origin", "*"),
+        ],
+    );
+    let walked = run(&request("GET", &start, &[], Credentials::Omit), &servers);
+    assert_eq!(
+        walked.verdict,
+        Verdict::NetworkError { error: "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION".into() }
+    );
+}

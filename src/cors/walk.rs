@@ -218,6 +218,13 @@ impl Walker<'_> {
                 return self.network_error();
             };
 
+            if response.is_redirect()
+                && response.lines("location").collect::<std::collections::HashSet<_>>().len() > 1
+            {
+                return Verdict::NetworkError {
+                    error: "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION".to_owned(),
+                };
+            }
             let location = response.combined("location").filter(|_| response.is_redirect());
             let Some(location) = location else {
                 if cors_flag {
@@ -297,6 +304,9 @@ impl Walker<'_> {
 
     fn network_error(&self) -> Verdict {
         let error = self.steps.last().and_then(|s| s.error.clone()).unwrap_or_default();
+        if error.starts_with(super::exchange::NOT_REPLAYED) {
+            return Verdict::Incomplete { why: error };
+        }
         Verdict::NetworkError { error }
     }
 

@@ -84,15 +84,25 @@ impl<B: Browser> Engine<B> {
                     result.outcome = Outcome::Blocked;
                     result.warnings.retain(|w| w.code != "cross-origin-isolated");
                 }
+                // The replay carries no cookies: a server may answer the browser's credentialed request otherwise.
+                let (confidence, cookies) = if request.credentials == Credentials::Include {
+                    (Confidence::Likely, " (replayed without the page's cookies)")
+                } else {
+                    (Confidence::Exact, "")
+                };
                 let diagnosis = Diagnosis {
                     method: DiagnosisMethod::Exchange,
-                    confidence: Confidence::Exact,
+                    confidence,
                     family: blocked.reason.family(),
                     reason: Some(blocked.reason.to_string()),
                     firefox_reason: Some(blocked.firefox_reason.to_owned()),
                     failed_parameter: Some(blocked.failed_parameter).filter(|p| !p.is_empty()),
                     failed_response: Some(blocked.response),
-                    note: format!("{} failed: {}", blocked.response, blocked.reason.describe()),
+                    note: format!(
+                        "{} failed: {}{cookies}",
+                        blocked.response,
+                        blocked.reason.describe()
+                    ),
                     fix: Some(blocked.fix),
                 };
                 apply(result, diagnosis);
@@ -109,7 +119,18 @@ impl<B: Browser> Engine<B> {
                 result.warnings = walked.warnings;
                 true
             }
-            (Verdict::NetworkError { error }, Outcome::Blocked) if answered_steps > 0 => {
+            // Only a server that is really not there: a refused, reset or empty connection.
+            (Verdict::NetworkError { error }, Outcome::Blocked)
+                if answered_steps > 0
+                    && [
+                        "net::ERR_CONNECTION_REFUSED",
+                        "net::ERR_CONNECTION_RESET",
+                        "net::ERR_EMPTY_RESPONSE",
+                        "net::ERR_NAME_NOT_RESOLVED",
+                    ]
+                    .iter()
+                    .any(|e| error.starts_with(e)) =>
+            {
                 // The first hop answered (so the in-page probe said blocked), a later one never did.
                 result.outcome = Outcome::Unreachable;
                 result.diagnosis = Some(Diagnosis {
@@ -254,16 +275,22 @@ impl<B: Browser> Engine<B> {
                     format!("GET with the same headers passes its preflight, {m} alone does not: the preflight does not list {m}"))
             }
             (_, Some(true)) => {
+                // Which headers pass their preflight alone, and the first that does not.
+                let mut passing = 0;
+                let mut failing = None;
                 for (name, value) in unsafe_headers.iter().take(MAX_HEADER_RETRIES) {
                     let one = [(name.clone(), value.clone())];
-                    if !self.allowed(case, "GET", &one, credentials, None).await {
-                        let control = self.control_preflight_passes(case, credentials).await;
-                        let name = name.to_ascii_lowercase();
-                        if control || unsafe_headers.len() > 1 {
-                            return found(Confidence::Likely, ReasonFamily::Header, Some(CorsError::HeaderDisallowedByPreflightResponse), Some(name.clone()),
-                                format!("a GET with only {name} fails its preflight while other preflights pass: Access-Control-Allow-Headers does not list {name}"));
-                        }
-                        break;
+                    if self.allowed(case, "GET", &one, credentials, None).await {
+                        passing += 1;
+                    } else if failing.is_none() {
+                        failing = Some(name.to_ascii_lowercase());
+                    }
+                }
+                if let Some(name) = failing {
+                    // Named only when some preflight to this URL is known to pass.
+                    if passing > 0 || method_fails == Some(false) || self.control_preflight_passes(case, credentials).await {
+                        return found(Confidence::Likely, ReasonFamily::Header, Some(CorsError::HeaderDisallowedByPreflightResponse), Some(name.clone()),
+                            format!("a GET with only {name} fails its preflight while other preflights pass: Access-Control-Allow-Headers does not list {name}"));
                     }
                 }
                 if method_fails == Some(false) || self.control_preflight_passes(case, credentials).await {

@@ -62,7 +62,7 @@ pub struct FetchRequest<'a> {
 }
 
 /// What JavaScript can see of a response whose `fetch()` promise resolved.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResponseSnapshot {
     pub status: u16,
     /// Readable headers as the browser lists them (lower-case names).
@@ -71,10 +71,13 @@ pub struct ResponseSnapshot {
     pub body: Option<String>,
     pub redirected: bool,
     pub url: String,
+    /// Time from `fetch()` to its promise settling, when the browser layer measured it
+    /// (the engine's own clock would also count reading the body).
+    pub fetch_ms: Option<f64>,
 }
 
 /// How one `fetch()` call ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum FetchAttempt {
     /// Building the request threw (bad method, header, body for GET, credentials in URL):
     /// nothing went to the network.
@@ -312,6 +315,9 @@ impl<B: Browser> Engine<B> {
                 return result;
             }
             FetchAttempt::Resolved(response) => {
+                if let Some(fetch_ms) = response.fetch_ms {
+                    result.elapsed_ms = round_ms(fetch_ms);
+                }
                 result.outcome = Outcome::Allowed;
                 result.status = Some(response.status);
                 result.headers = Some(

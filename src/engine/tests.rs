@@ -132,6 +132,7 @@ fn ok_response() -> FetchAttempt {
         body: Some("é".repeat(400)),
         redirected: false,
         url: "http://api.test/ok".into(),
+        fetch_ms: None,
     })
 }
 
@@ -508,7 +509,11 @@ fn the_probe_endpoint_gives_exact_reasons_warnings_and_corrections() {
     assert_eq!(r.harness_reason.as_deref(), Some("WildcardOriginNotAllowed"));
     assert_eq!(r.firefox_reason.as_deref(), Some("CORSNotSupportingCredentials"));
     let d = r.diagnosis.as_ref().unwrap();
-    assert_eq!((d.method, d.confidence), (DiagnosisMethod::Exchange, Confidence::Exact));
+    assert_eq!(
+        (d.method, d.confidence),
+        (DiagnosisMethod::Exchange, Confidence::Likely),
+        "a credentialed replay carries no cookies"
+    );
     assert!(d.fix.as_ref().unwrap().summary.contains("Access-Control-Allow-Credentials: true"));
     assert!(r.exchange.is_some());
     assert!(
@@ -540,7 +545,7 @@ fn the_probe_endpoint_gives_exact_reasons_warnings_and_corrections() {
                 ),
                 Step::failed(
                     wire(StepKind::Actual, "GET", "http://dead.test/"),
-                    "connection refused",
+                    "net::ERR_CONNECTION_REFUSED",
                 ),
             ],
         },
@@ -578,4 +583,19 @@ fn a_cross_origin_isolated_page_proves_what_it_can_and_says_what_it_cannot() {
     let r = block_on(engine.run_case(&case("dead", "http://dead.test/")));
     assert!(r.warnings.is_empty());
     assert_eq!(engine.browser().calls.borrow().len(), 3);
+}
+
+#[test]
+fn differential_names_no_header_when_no_preflight_passes() {
+    // Every preflight fails (say OPTIONS answers 404): no header is to blame by name.
+    let mut b = scripted();
+    b.fetches.insert("http://api.test/p", rejected());
+    b.probes.insert(("http://api.test/p", ProbeKind::NoCors), ProbeAnswer::Answered);
+    b.variants.insert("GET http://api.test/p  omit".into(), ok_response());
+    b.variants.insert("GET http://api.test/p  same-origin".into(), ok_response());
+    let mut c = case("p", "http://api.test/p");
+    c.headers = HeaderList(vec![("X-A".into(), "1".into()), ("X-B".into(), "2".into())]);
+    let r = diagnosed(b, c);
+    assert_eq!(r.reason, None, "{r}");
+    assert_eq!(r.diagnosis.unwrap().family, crate::cors::ReasonFamily::Preflight);
 }

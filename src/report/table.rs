@@ -83,6 +83,12 @@ fn row(result: &CaseResult) -> [String; 8] {
         },
         {
             let reason = match (&result.reason, &result.diagnosis) {
+                (Some(reason), Some(d))
+                    if d.confidence == crate::outcome::Confidence::Likely
+                        && result.reason_source == Some(crate::outcome::ReasonSource::Harness) =>
+                {
+                    format!("{reason} (likely)")
+                }
                 (Some(reason), _) => reason.clone(),
                 (None, Some(d)) if result.is_blocked() => {
                     format!("({:?})", d.family).to_lowercase()
