@@ -9,8 +9,18 @@ use common::{cors_harness, text};
 #[test]
 fn bench_prints_every_figure() {
     let output = cors_harness(&[
-        "bench", "--browser", "chromium", "--sizes", "20,200", "--concurrency", "1,4", "--rounds", "1",
-        "--skip-cli-run", "--profile", "50",
+        "bench",
+        "--browser",
+        "chromium",
+        "--sizes",
+        "20,200",
+        "--concurrency",
+        "1,4",
+        "--rounds",
+        "1",
+        "--skip-cli-run",
+        "--profile",
+        "50",
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
