@@ -186,6 +186,38 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// A result with `outcome` and nothing else known yet.
+    pub fn new(id: String, method: String, url: String, outcome: Outcome) -> CaseResult {
+        CaseResult {
+            id,
+            method,
+            url,
+            outcome,
+            status: None,
+            headers: None,
+            body: None,
+            redirected: None,
+            final_url: None,
+            preflight: None,
+            dropped_headers: Vec::new(),
+            reason: None,
+            reason_source: None,
+            failed_parameter: None,
+            firefox_reason: None,
+            browser_reason: None,
+            harness_reason: None,
+            disagreement: None,
+            diagnosis: None,
+            warnings: Vec::new(),
+            exchange: None,
+            error: None,
+            elapsed_ms: 0.0,
+            expect: None,
+            pass: None,
+            why: None,
+        }
+    }
+
     pub fn is_allowed(&self) -> bool {
         self.outcome == Outcome::Allowed
     }

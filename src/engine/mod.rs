@@ -236,7 +236,7 @@ impl<B: Browser> Engine<B> {
             CaseEntry::Valid(case) => self.run_case(case).await,
             CaseEntry::Malformed(problem) => {
                 let mut result =
-                    bare_result(entry.id(), String::new(), String::new(), Outcome::Invalid);
+                    CaseResult::new(entry.id(), String::new(), String::new(), Outcome::Invalid);
                 result.error = Some(ErrorInfo::new("SuiteError", problem.to_string()));
                 result.pass = Some(false);
                 result.why = Some(format!("the case is malformed: {problem}"));
@@ -263,7 +263,7 @@ impl<B: Browser> Engine<B> {
 
     async fn observe(&self, case: &Case) -> CaseResult {
         let invalid = |error: ErrorInfo| {
-            let mut result = bare_result(
+            let mut result = CaseResult::new(
                 case.id.clone(),
                 case.method.clone(),
                 case.url.clone(),
@@ -306,7 +306,7 @@ impl<B: Browser> Engine<B> {
         let elapsed_ms = round_ms(self.browser.now_ms() - started);
 
         let mut result =
-            bare_result(case.id.clone(), plan.method.clone(), url.clone(), Outcome::Invalid);
+            CaseResult::new(case.id.clone(), plan.method.clone(), url.clone(), Outcome::Invalid);
         result.elapsed_ms = elapsed_ms;
         match attempt {
             FetchAttempt::Refused(error) => {
@@ -409,37 +409,6 @@ pub fn timeout_error(timeout_ms: u32) -> ErrorInfo {
 
 fn round_ms(ms: f64) -> f64 {
     (ms * 10.0).round() / 10.0
-}
-
-fn bare_result(id: String, method: String, url: String, outcome: Outcome) -> CaseResult {
-    CaseResult {
-        id,
-        method,
-        url,
-        outcome,
-        status: None,
-        headers: None,
-        body: None,
-        redirected: None,
-        final_url: None,
-        preflight: None,
-        dropped_headers: Vec::new(),
-        reason: None,
-        reason_source: None,
-        failed_parameter: None,
-        firefox_reason: None,
-        browser_reason: None,
-        harness_reason: None,
-        disagreement: None,
-        diagnosis: None,
-        warnings: Vec::new(),
-        exchange: None,
-        error: None,
-        elapsed_ms: 0.0,
-        expect: None,
-        pass: None,
-        why: None,
-    }
 }
 
 mod diagnose;

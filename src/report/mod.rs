@@ -41,32 +41,14 @@ pub(crate) mod tests {
     /// Three results: allowed and passing, blocked and failing, no expectation.
     pub fn sample_report() -> SuiteReport {
         let base = |id: &str, outcome: Outcome| CaseResult {
-            id: id.into(),
-            method: "GET".into(),
-            url: format!("http://127.0.0.1:9181/{id}"),
-            outcome,
-            status: None,
-            headers: None,
-            body: None,
-            redirected: None,
-            final_url: None,
             preflight: Some(false),
-            dropped_headers: vec![],
-            reason: None,
-            reason_source: None,
-            failed_parameter: None,
-            firefox_reason: None,
-            browser_reason: None,
-            harness_reason: None,
-            disagreement: None,
-            diagnosis: None,
-            warnings: Vec::new(),
-            exchange: None,
-            error: None,
             elapsed_ms: 12.5,
-            expect: None,
-            pass: None,
-            why: None,
+            ..CaseResult::new(
+                id.into(),
+                "GET".into(),
+                format!("http://127.0.0.1:9181/{id}"),
+                outcome,
+            )
         };
         let mut ok = base("ok", Outcome::Allowed);
         ok.status = Some(200);
