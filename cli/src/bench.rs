@@ -155,6 +155,9 @@ async fn bench_engine(
 ) -> anyhow::Result<()> {
     let driver = args.drivers.driver_for(engine)?;
     let mut caps = engine.capabilities();
+    // No DevTools Network log: it records an initiator stack for every request, which
+    // costs more for the harness's deeper (wasm) stacks than for the loop's; users run without it.
+    caps.remove("goog:loggingPrefs");
     if engine == Engine::Chromium {
         // gc() before reading memory, and unrounded heap figures.
         if let Some(list) = caps
