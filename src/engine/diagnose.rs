@@ -35,13 +35,17 @@ const MAX_HEADER_RETRIES: usize = 6;
 
 impl<B: Browser> Engine<B> {
     /// Fills the harness's reason (blocked), warnings (allowed) and the exchange.
-    pub(super) async fn diagnose(&self, case: &Case, result: &mut CaseResult) {
+    /// `plan` and `href` (the case's parsed URL, before cache-busting) are the request's own.
+    pub(super) async fn diagnose(
+        &self,
+        case: &Case,
+        plan: &RequestPlan,
+        href: &str,
+        result: &mut CaseResult,
+    ) {
         let family = self.browser.family();
-        let page_origin = self.browser.page_origin();
-        let cross_origin = self.browser.parse_url(&case.url).is_ok_and(|u| u.origin != page_origin);
-        let plan = RequestPlan::new(case, cross_origin, family);
         let request = CorsRequest {
-            origin: page_origin,
+            origin: self.browser.page_origin(),
             url: result.url.clone(),
             method: plan.method.clone(),
             headers: plan.sent_headers.clone(),
@@ -53,14 +57,14 @@ impl<B: Browser> Engine<B> {
             Some(Err(error)) if result.is_blocked() => {
                 result.disagreement = None;
                 let note = format!("the probe endpoint could not replay it ({error}); narrowed in the page instead");
-                let diagnosis = self.differential(case, &plan, note).await;
+                let diagnosis = self.differential(case, plan, href, note).await;
                 apply(result, diagnosis);
                 return;
             }
             _ => {}
         }
         if result.is_blocked() {
-            let diagnosis = self.differential(case, &plan, String::new()).await;
+            let diagnosis = self.differential(case, plan, href, String::new()).await;
             apply(result, diagnosis);
         }
     }
@@ -158,7 +162,13 @@ impl<B: Browser> Engine<B> {
     }
 
     /// Narrows the reason with variants of the request (see the module docs).
-    async fn differential(&self, case: &Case, plan: &RequestPlan, prefix: String) -> Diagnosis {
+    async fn differential(
+        &self,
+        case: &Case,
+        plan: &RequestPlan,
+        href: &str,
+        prefix: String,
+    ) -> Diagnosis {
         let found = |confidence,
                      family: ReasonFamily,
                      reason: Option<CorsError>,
@@ -179,7 +189,7 @@ impl<B: Browser> Engine<B> {
         };
         let first_hop = self
             .browser
-            .probe(&self.fresh_url(case), "GET", ProbeKind::FirstHop, case.timeout_ms)
+            .probe(&self.fresh_url(href), "GET", ProbeKind::FirstHop, case.timeout_ms)
             .await;
         if first_hop == ProbeAnswer::Redirect {
             return found(
@@ -191,7 +201,7 @@ impl<B: Browser> Engine<B> {
             );
         }
         let include = case.credentials == Credentials::Include;
-        let bare_omit = self.allowed(case, "GET", &[], Credentials::Omit, None).await;
+        let bare_omit = self.allowed(case, href, "GET", &[], Credentials::Omit, None).await;
         if !bare_omit {
             let on = if plan.preflight.is_required() {
                 " (on the preflight, or on the response itself)"
@@ -206,7 +216,7 @@ impl<B: Browser> Engine<B> {
                 format!("even a bare GET without credentials is refused: the server does not accept the page's origin{on} (Access-Control-Allow-Origin missing, different, or malformed)"),
             );
         }
-        if include && !self.allowed(case, "GET", &[], Credentials::Include, None).await {
+        if include && !self.allowed(case, href, "GET", &[], Credentials::Include, None).await {
             return found(
                 Confidence::Family,
                 ReasonFamily::Credentials,
@@ -228,6 +238,7 @@ impl<B: Browser> Engine<B> {
             && self
                 .allowed(
                     case,
+                    href,
                     &plan.method,
                     &plan.sent_headers,
                     Credentials::Omit,
@@ -258,15 +269,17 @@ impl<B: Browser> Engine<B> {
             .collect();
         let method = plan.preflight.method.as_deref();
         let method_fails = match method {
-            Some(m) => {
-                Some(!self.allowed(case, m, &safe_headers, credentials, case.body.as_deref()).await)
-            }
+            Some(m) => Some(
+                !self
+                    .allowed(case, href, m, &safe_headers, credentials, case.body.as_deref())
+                    .await,
+            ),
             None => None,
         };
         let headers_fail = if unsafe_headers.is_empty() {
             None
         } else {
-            Some(!self.allowed(case, "GET", &plan.sent_headers, credentials, None).await)
+            Some(!self.allowed(case, href, "GET", &plan.sent_headers, credentials, None).await)
         };
         match (method_fails, headers_fail) {
             (Some(true), Some(false)) => {
@@ -280,7 +293,7 @@ impl<B: Browser> Engine<B> {
                 let mut failing = None;
                 for (name, value) in unsafe_headers.iter().take(MAX_HEADER_RETRIES) {
                     let one = [(name.clone(), value.clone())];
-                    if self.allowed(case, "GET", &one, credentials, None).await {
+                    if self.allowed(case, href, "GET", &one, credentials, None).await {
                         passing += 1;
                     } else if failing.is_none() {
                         failing = Some(name.to_ascii_lowercase());
@@ -288,12 +301,12 @@ impl<B: Browser> Engine<B> {
                 }
                 if let Some(name) = failing {
                     // Named only when some preflight to this URL is known to pass.
-                    if passing > 0 || method_fails == Some(false) || self.control_preflight_passes(case, credentials).await {
+                    if passing > 0 || method_fails == Some(false) || self.control_preflight_passes(case, href, credentials).await {
                         return found(Confidence::Likely, ReasonFamily::Header, Some(CorsError::HeaderDisallowedByPreflightResponse), Some(name.clone()),
                             format!("a GET with only {name} fails its preflight while other preflights pass: Access-Control-Allow-Headers does not list {name}"));
                     }
                 }
-                if method_fails == Some(false) || self.control_preflight_passes(case, credentials).await {
+                if method_fails == Some(false) || self.control_preflight_passes(case, href, credentials).await {
                     return found(Confidence::Family, ReasonFamily::Header, None, None,
                         "the custom headers fail the preflight together but each passes alone".to_owned());
                 }
@@ -302,7 +315,7 @@ impl<B: Browser> Engine<B> {
             }
             (Some(true), None) => {
                 let m = method.unwrap_or_default().to_owned();
-                if self.control_preflight_passes(case, credentials).await {
+                if self.control_preflight_passes(case, href, credentials).await {
                     return found(Confidence::Likely, ReasonFamily::Method, Some(CorsError::MethodDisallowedByPreflightResponse), Some(m.clone()),
                         format!("other preflights pass, the one for {m} does not: the preflight does not list {m}"));
                 }
@@ -315,21 +328,27 @@ impl<B: Browser> Engine<B> {
     }
 
     /// Does a preflight any CORS set-up allows (`Content-Type: application/json`) pass?
-    async fn control_preflight_passes(&self, case: &Case, credentials: Credentials) -> bool {
+    async fn control_preflight_passes(
+        &self,
+        case: &Case,
+        href: &str,
+        credentials: Credentials,
+    ) -> bool {
         let json = [("Content-Type".to_owned(), "application/json".to_owned())];
-        self.allowed(case, "GET", &json, credentials, None).await
+        self.allowed(case, href, "GET", &json, credentials, None).await
     }
 
     /// Is this variant of the case's request allowed? Sent to a fresh URL.
     async fn allowed(
         &self,
         case: &Case,
+        href: &str,
         method: &str,
         headers: &[(String, String)],
         credentials: Credentials,
         body: Option<&str>,
     ) -> bool {
-        let url = self.fresh_url(case);
+        let url = self.fresh_url(href);
         let request = FetchRequest {
             url: &url,
             method,
@@ -342,10 +361,8 @@ impl<B: Browser> Engine<B> {
     }
 
     /// The case's URL with a new cache-busting token: no preflight cache, no log confusion.
-    fn fresh_url(&self, case: &Case) -> String {
-        let href =
-            self.browser.parse_url(&case.url).map(|u| u.href).unwrap_or_else(|_| case.url.clone());
-        plan::with_query_param(&href, plan::CACHE_BUST_PARAM, &self.unique_token())
+    fn fresh_url(&self, href: &str) -> String {
+        plan::with_query_param(href, plan::CACHE_BUST_PARAM, &self.unique_token())
     }
 }
 

@@ -247,21 +247,22 @@ impl<B: Browser> Engine<B> {
 
     /// Makes the case's request, reports what the browser did with it, and why.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
-        let mut result = self.observe(case).await;
+        let (mut result, planned) = self.observe(case).await;
         // Unreachable too when isolated: the replay may prove the server answered.
         let isolated_unreachable =
             result.outcome == Outcome::Unreachable && self.browser.cross_origin_isolated();
-        if case.diagnose
-            && (matches!(result.outcome, Outcome::Allowed | Outcome::Blocked)
-                || isolated_unreachable)
-        {
-            self.diagnose(case, &mut result).await;
+        let worth_it =
+            matches!(result.outcome, Outcome::Allowed | Outcome::Blocked) || isolated_unreachable;
+        if let Some((plan, href)) = planned.filter(|_| case.diagnose && worth_it) {
+            self.diagnose(case, &plan, &href, &mut result).await;
         }
         result.judge(case.expect.clone());
         result
     }
 
-    async fn observe(&self, case: &Case) -> CaseResult {
+    /// What the browser did, and (when a request was made) its plan and the parsed URL
+    /// before cache-busting, which the diagnosis reuses.
+    async fn observe(&self, case: &Case) -> (CaseResult, Option<(RequestPlan, String)>) {
         let invalid = |error: ErrorInfo| {
             let mut result = CaseResult::new(
                 case.id.clone(),
@@ -274,14 +275,15 @@ impl<B: Browser> Engine<B> {
         };
         let parsed = match self.browser.parse_url(&case.url) {
             Ok(parsed) => parsed,
-            Err(error) => return invalid(error),
+            Err(error) => return (invalid(error), None),
         };
         if !matches!(parsed.protocol.as_str(), "http:" | "https:") {
             let scheme = parsed.protocol.trim_end_matches(':');
-            return invalid(ErrorInfo::new(
+            let error = ErrorInfo::new(
                 "TypeError",
                 format!("URL scheme \"{scheme}\" is not supported: the harness only fetches http and https URLs"),
-            ));
+            );
+            return (invalid(error), None);
         }
         let url = if case.cache_bust {
             plan::with_query_param(&parsed.href, plan::CACHE_BUST_PARAM, &self.unique_token())
@@ -312,7 +314,7 @@ impl<B: Browser> Engine<B> {
             FetchAttempt::Refused(error) => {
                 result.method = case.method.clone();
                 result.error = Some(error);
-                return result;
+                return (result, None);
             }
             FetchAttempt::Resolved(response) => {
                 if let Some(fetch_ms) = response.fetch_ms {
@@ -346,8 +348,8 @@ impl<B: Browser> Engine<B> {
             }
         }
         result.preflight = Some(plan.preflight.is_required());
-        result.dropped_headers = plan.dropped_headers;
-        result
+        result.dropped_headers = plan.dropped_headers.clone();
+        (result, Some((plan, parsed.href)))
     }
 
     /// `blocked` if the server answered a probe, else `unreachable` (see the module docs).
