@@ -85,7 +85,15 @@ fn same_origin_caller(headers: &HeaderMap) -> Option<String> {
 #[derive(Default)]
 struct Sessions {
     order: VecDeque<String>,
-    scopes: HashMap<String, HashSet<String>>,
+    scopes: HashMap<String, Scope>,
+}
+
+/// What one session may replay: the suite's URLs (see [`scope_key`]) and their origins,
+/// kept at registration so a replay need not parse the whole suite again.
+#[derive(Default)]
+struct Scope {
+    urls: HashSet<String>,
+    origins: HashSet<String>,
 }
 
 impl ReplayService {
@@ -108,7 +116,7 @@ impl ReplayService {
             }
         }
         sessions.order.push_back(secret.clone());
-        sessions.scopes.insert(secret.clone(), HashSet::new());
+        sessions.scopes.insert(secret.clone(), Scope::default());
         secret
     }
 
@@ -120,14 +128,14 @@ impl ReplayService {
             .with_state(self.clone())
     }
 
-    fn with_scope<T>(&self, secret: &str, f: impl FnOnce(&mut HashSet<String>) -> T) -> Option<T> {
+    fn with_scope<T>(&self, secret: &str, f: impl FnOnce(&mut Scope) -> T) -> Option<T> {
         let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
         sessions.scopes.get_mut(secret).filter(|_| !secret.is_empty()).map(f)
     }
 }
 
 /// A URL as the scope compares it: parsed, without the cache-busting parameter.
-fn scope_key(url: &str) -> Option<String> {
+fn scope_key(url: &str) -> Option<url::Url> {
     let mut parsed = url::Url::parse(url).ok()?;
     let kept: Vec<(String, String)> = parsed
         .query_pairs()
@@ -142,7 +150,7 @@ fn scope_key(url: &str) -> Option<String> {
         }
     }
     parsed.set_fragment(None);
-    Some(parsed.into())
+    Some(parsed)
 }
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
@@ -167,13 +175,14 @@ async fn register_scope(
     let Ok(scope) = serde_json::from_slice::<ReplayScope>(&body) else {
         return refuse(StatusCode::BAD_REQUEST, "expected {\"urls\": [...]}");
     };
-    let keys: Vec<String> = scope.urls.iter().filter_map(|u| scope_key(u)).collect();
-    let added = service.with_scope(&secret(&headers), |set| {
+    let keys: Vec<url::Url> = scope.urls.iter().filter_map(|u| scope_key(u)).collect();
+    let added = service.with_scope(&secret(&headers), |scope| {
         for key in keys {
-            if set.len() >= MAX_SCOPE_URLS {
+            if scope.urls.len() >= MAX_SCOPE_URLS {
                 return false;
             }
-            set.insert(key);
+            scope.origins.insert(key.origin().ascii_serialization());
+            scope.urls.insert(key.into());
         }
         true
     });
@@ -205,16 +214,20 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
     let Some(key) = scope_key(&request.url) else {
         return refuse(StatusCode::BAD_REQUEST, "not an absolute URL");
     };
-    match service.with_scope(&secret(&headers), |set| set.contains(&key)) {
+    let key = String::from(key);
+    let origins = service.with_scope(&secret(&headers), |scope| {
+        scope.urls.contains(&key).then(|| scope.origins.clone())
+    });
+    let allowed_origins = match origins {
         None => return refuse(StatusCode::FORBIDDEN, "unknown session: reload the page"),
-        Some(false) => {
+        Some(Some(origins)) => origins,
+        Some(None) => {
             return refuse(
                 StatusCode::FORBIDDEN,
                 format!("{key} is not in the suite loaded in this session"),
             )
         }
-        Some(true) => {}
-    }
+    };
     // The replay speaks for the page that asked: its Origin is the one replayed.
     if same_origin_caller(&headers).as_deref() != Some(request.origin.as_str()) {
         return refuse(StatusCode::FORBIDDEN, "the request's origin is not the calling page's");
@@ -245,15 +258,9 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
     let Ok(_permit) = service.replays.clone().acquire_owned().await else {
         return refuse(StatusCode::SERVICE_UNAVAILABLE, "the probe endpoint is shutting down");
     };
-    let allowed_origins = service.with_scope(&secret(&headers), |set| {
-        set.iter()
-            .filter_map(|u| url::Url::parse(u).ok())
-            .map(|u| u.origin().ascii_serialization())
-            .collect()
-    });
     let transport = HttpTransport {
         timeout: Duration::from_millis(u64::from(timeout_ms)).min(MAX_TIMEOUT),
-        allowed_origins: allowed_origins.unwrap_or_default(),
+        allowed_origins,
     };
     let walk = cors::walk(&request, Rules::of(family), &NativeUrls, &transport);
     let Ok(walked) = tokio::time::timeout(MAX_REPLAY, walk).await else {
@@ -397,15 +404,17 @@ mod tests {
     #[test]
     fn scope_ignores_the_cache_busting_parameter() {
         assert_eq!(
-            scope_key("http://127.0.0.1:9181/x?a=1&__cors_harness=abc1").as_deref(),
+            scope_key("http://127.0.0.1:9181/x?a=1&__cors_harness=abc1")
+                .map(String::from)
+                .as_deref(),
             Some("http://127.0.0.1:9181/x?a=1")
         );
         assert_eq!(
-            scope_key("http://127.0.0.1:9181/x?__cors_harness=abc1").as_deref(),
+            scope_key("http://127.0.0.1:9181/x?__cors_harness=abc1").map(String::from).as_deref(),
             Some("http://127.0.0.1:9181/x")
         );
         assert_eq!(
-            scope_key("http://127.0.0.1:9181/x").as_deref(),
+            scope_key("http://127.0.0.1:9181/x").map(String::from).as_deref(),
             Some("http://127.0.0.1:9181/x")
         );
         assert_eq!(scope_key("/relative"), None);
