@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 
 use futures_util::FutureExt;
 
-use super::allow_headers::{self, WildcardAuthorization};
+use super::allow_headers::WildcardAuthorization;
 use super::exchange::{Exchange, Step, StepKind, WireRequest, WireResponse};
 use super::fix::{self, Fix};
 use super::preflight::{self, PreflightAsk};
@@ -366,27 +366,4 @@ impl Transport for Replay<'_> {
             (None, error) => Err(error.clone().unwrap_or_default()),
         }
     }
-}
-
-/// Whether a response of the exchange would be read by JavaScript (the final, allowed one).
-pub fn final_response(exchange: &Exchange) -> Option<&WireResponse> {
-    exchange.steps.iter().rev().find(|s| s.request.kind == StepKind::Actual)?.response.as_ref()
-}
-
-/// Whether `*` let `Authorization` through any preflight of the exchange.
-pub fn authorization_via_wildcard(request: &CorsRequest, exchange: &Exchange) -> bool {
-    let include = request.credentials == Credentials::Include;
-    let names: Vec<String> = request
-        .headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        .map(|_| "authorization".to_owned())
-        .collect();
-    exchange.steps.iter().filter(|s| s.request.kind == StepKind::Preflight).any(|s| {
-        s.response.as_ref().is_some_and(|r| {
-            allow_headers::parse(r).is_ok_and(|allowed| {
-                allow_headers::authorization_only_via_wildcard(&allowed, &names, include)
-            })
-        })
-    })
 }

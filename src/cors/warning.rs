@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::exchange::{Exchange, StepKind};
-use super::walk::{self, CorsRequest};
-use super::{allow_credentials, allow_origin, max_age};
+use super::exchange::{Exchange, StepKind, WireResponse};
+use super::walk::CorsRequest;
+use super::{allow_credentials, allow_headers, allow_origin, max_age};
 use crate::suite::Credentials;
 
 /// One fragile piece of configuration.
@@ -25,7 +25,7 @@ impl Warning {
 pub fn for_allowed(request: &CorsRequest, exchange: &Exchange) -> Vec<Warning> {
     let mut warnings = Vec::new();
     let cross_origin = exchange.steps.iter().any(|s| s.request.header("origin").is_some());
-    let Some(response) = walk::final_response(exchange) else { return warnings };
+    let Some(response) = final_response(exchange) else { return warnings };
     if !cross_origin {
         return warnings;
     }
@@ -47,7 +47,7 @@ pub fn for_allowed(request: &CorsRequest, exchange: &Exchange) -> Vec<Warning> {
             ),
         ));
     }
-    if walk::authorization_via_wildcard(request, exchange) {
+    if authorization_via_wildcard(request, exchange) {
         warnings.push(Warning::new(
             "authorization-via-wildcard",
             "Authorization passes only through Access-Control-Allow-Headers: *, which the Fetch standard says \
@@ -84,4 +84,25 @@ pub fn for_allowed(request: &CorsRequest, exchange: &Exchange) -> Vec<Warning> {
         }
     }
     warnings
+}
+
+/// The response JavaScript reads: the last actual one.
+fn final_response(exchange: &Exchange) -> Option<&WireResponse> {
+    exchange.steps.iter().rev().find(|s| s.request.kind == StepKind::Actual)?.response.as_ref()
+}
+
+/// Whether `*` let `Authorization` through any preflight of the exchange.
+fn authorization_via_wildcard(request: &CorsRequest, exchange: &Exchange) -> bool {
+    if !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")) {
+        return false;
+    }
+    let include = request.credentials == Credentials::Include;
+    let names = ["authorization".to_owned()];
+    exchange.steps.iter().filter(|s| s.request.kind == StepKind::Preflight).any(|s| {
+        s.response.as_ref().is_some_and(|r| {
+            allow_headers::parse(r).is_ok_and(|allowed| {
+                allow_headers::authorization_only_via_wildcard(&allowed, &names, include)
+            })
+        })
+    })
 }
