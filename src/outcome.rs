@@ -183,6 +183,10 @@ pub struct CaseResult {
     pub pass: Option<bool>,
     /// Why the expectation failed.
     pub why: Option<String>,
+    /// The page's origin the request came from (`https://app.example.com`, `null`), set by
+    /// the runner, which may run one suite from several origins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 impl CaseResult {
@@ -215,6 +219,7 @@ impl CaseResult {
             expect: None,
             pass: None,
             why: None,
+            origin: None,
         }
     }
 

@@ -194,6 +194,8 @@ struct RawSuite {
     #[serde(default)]
     defaults: Defaults,
     concurrency: Option<usize>,
+    #[serde(default)]
+    origins: Vec<String>,
     cases: Vec<serde_json::Value>,
 }
 
@@ -259,6 +261,9 @@ pub struct Suite {
     pub defaults: Defaults,
     /// How many cases may be in flight at once (1: one at a time, in file order).
     pub concurrency: usize,
+    /// The page origins the runner serves the page as (`https://app.example.com`, `null`);
+    /// empty: wherever the page is.
+    pub origins: Vec<String>,
     pub cases: Vec<CaseEntry>,
 }
 
@@ -270,6 +275,7 @@ impl Suite {
             description: None,
             defaults: Defaults::default(),
             concurrency: 1,
+            origins: Vec::new(),
             cases: cases.into_iter().map(CaseEntry::Valid).collect(),
         }
     }
@@ -293,6 +299,11 @@ impl Suite {
         };
         if let Err(message) = check_timeout(raw.defaults.timeout_ms) {
             return Err(top(Some("defaults.timeout_ms".into()), message));
+        }
+        for (i, origin) in raw.origins.iter().enumerate() {
+            if let Err(message) = check_origin(origin) {
+                return Err(top(Some(format!("origins[{i}]")), message));
+            }
         }
         let defaults = raw.defaults;
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -342,6 +353,7 @@ impl Suite {
             description: raw.description,
             defaults,
             concurrency,
+            origins: raw.origins,
             cases,
         })
     }
@@ -373,6 +385,22 @@ impl RawCase {
             description: self.description,
         }
     }
+}
+
+/// `null`, or `http(s)://host[:port]` without a path: what a page's origin can be.
+fn check_origin(origin: &str) -> Result<(), String> {
+    if origin == "null" {
+        return Ok(());
+    }
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(|| format!("{origin:?} is not an origin: write https://host[:port], http://host[:port] or null"))?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err(format!("{origin:?} is not an origin (scheme, host and port only)"));
+    }
+    Ok(())
 }
 
 fn check_timeout(timeout_ms: u32) -> Result<(), String> {

@@ -114,12 +114,17 @@ pub async fn run(args: BenchArgs) -> Result<bool, Failure> {
         host: crate::DEFAULT_HOST,
         base_port: crate::demo::free_base_port().map_err(Failure::Infra)?,
         page_origins: vec![],
+        ..FixtureArgs::default()
     };
     let fixtures = Fixtures::start(&fixture_args).await.map_err(Failure::Infra)?;
-    let server = PageServer::start(([127, 0, 0, 1], 0).into(), bundle.router(None, None))
-        .await
-        .map_err(Failure::Infra)?;
-    let (wasm_gz, glue_gz) = package_size(&bundle.pkg).map_err(Failure::Infra)?;
+    let server = PageServer::start(
+        ([127, 0, 0, 1], 0).into(),
+        bundle.router(None, None, &Default::default()),
+        None,
+    )
+    .await
+    .map_err(Failure::Infra)?;
+    let (wasm_gz, glue_gz) = package_size().map_err(Failure::Infra)?;
     println!("cors-harness bench: page {} · fixtures {}", server.origin, fixtures.urls.a);
     println!(
         "package: wasm {wasm_gz} + JS glue {glue_gz} = {} bytes gzipped ({:.1} KiB)\n",
@@ -153,7 +158,7 @@ async fn bench_engine(
     origin: &str,
     urls: &FixtureUrls,
 ) -> anyhow::Result<()> {
-    let driver = args.drivers.driver_for(engine)?;
+    let driver = args.drivers.driver_for(engine, &[])?;
     let mut caps = engine.capabilities();
     // No DevTools Network log: it records an initiator stack for every request, which
     // costs more for the harness's deeper (wasm) stacks than for the loop's; users run without it.
@@ -445,13 +450,24 @@ async fn cli_wall_time(urls: &FixtureUrls) -> anyhow::Result<()> {
 }
 
 /// The gzipped sizes of the page's wasm and JS glue.
-fn package_size(pkg: &std::path::Path) -> anyhow::Result<(u64, u64)> {
+/// Gzipped sizes of the embedded wasm and its glue.
+fn package_size() -> anyhow::Result<(u64, u64)> {
     let gz = |name: &str| -> anyhow::Result<u64> {
-        let output =
-            Command::new("gzip").args(["-9", "-c"]).arg(pkg.join(name)).output().context("gzip")?;
+        let bytes = crate::web::asset(name).with_context(|| format!("{name} is not embedded"))?;
+        let mut child = Command::new("gzip")
+            .args(["-9", "-c"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .context("gzip")?;
+        let mut stdin = child.stdin.take().context("gzip's input")?;
+        let input = bytes.to_vec();
+        let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &input));
+        let output = child.wait_with_output().context("gzip")?;
+        writer.join().map_err(|_| anyhow::anyhow!("gzip's input"))?.context("gzip's input")?;
         Ok(output.stdout.len() as u64)
     };
-    Ok((gz("cors_harness_bg.wasm")?, gz("cors_harness.js")?))
+    Ok((gz("pkg/cors_harness_bg.wasm")?, gz("pkg/cors_harness.js")?))
 }
 
 fn median(values: &mut [f64]) -> f64 {

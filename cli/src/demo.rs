@@ -5,9 +5,10 @@ use serde_json::{json, Value};
 
 use crate::driver::Engine;
 use crate::fixtures::{FixtureArgs, FixtureUrls, Fixtures};
-use crate::run::{run_engines, write_output, DriverArgs, Format};
+use crate::origin::PageOrigin;
+use crate::run::{run_matrix, write_output, DriverArgs, Format};
 use crate::session::LoadedSuite;
-use crate::web::{PageServer, WebBundle};
+use crate::stage::{OriginArgs, PageContent, Stage};
 use crate::Failure;
 
 #[derive(clap::Args, Clone, Debug)]
@@ -17,6 +18,9 @@ pub struct DemoArgs {
     pub browser: Engine,
     #[command(flatten)]
     pub drivers: DriverArgs,
+    /// Where the demo's page runs from (default: a loopback page); the fixtures allow it.
+    #[command(flatten)]
+    pub origin: OriginArgs,
 }
 
 /// The demo suite against running fixtures.
@@ -66,42 +70,54 @@ pub fn suite(urls: &FixtureUrls) -> Value {
 }
 
 pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
-    let bundle = WebBundle::prepare().map_err(Failure::Infra)?;
-    // The page first: the fixtures' exact-origin configuration must name its origin.
-    let mut router_suite = None;
-    let server = PageServer::start(([127, 0, 0, 1], 0).into(), axum::Router::new())
-        .await
-        .map_err(Failure::Infra)?;
-    let origin = server.origin.clone();
-    server.stop().await;
+    // The page's origin first: the fixtures' exact-origin configuration must name it.
+    let mut origins = args.origin.page_origins(&[]).map_err(Failure::Usage)?;
+    if origins == [None] {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| Failure::Infra(e.into()))?
+            .port();
+        origins = vec![Some(PageOrigin::Tuple { secure: false, host: "127.0.0.1".into(), port })];
+    }
     let fixture_args = FixtureArgs {
         host: crate::DEFAULT_HOST,
         base_port: free_base_port().map_err(Failure::Infra)?,
-        page_origins: vec![origin.clone()],
+        page_origins: origins.iter().flatten().map(ToString::to_string).collect(),
+        ..FixtureArgs::default()
     };
     let fixtures = Fixtures::start(&fixture_args).await.map_err(Failure::Infra)?;
     let demo = suite(&fixtures.urls).to_string();
-    router_suite.get_or_insert(demo.clone());
-    let bind = origin
-        .trim_start_matches("http://")
-        .parse()
-        .map_err(|e| Failure::Infra(anyhow::anyhow!("{e}")))?;
-    let probe = crate::replay::ReplayService::new();
-    let server = PageServer::start(bind, bundle.router(router_suite, Some(probe)))
-        .await
-        .map_err(Failure::Infra)?;
-    eprintln!("page {}/ · fixtures {} to {}", server.origin, fixtures.urls.a, fixtures.urls.dead);
-    let loaded = LoadedSuite::new(demo, "demo suite")?;
-    let outcome = run_engines(
-        &[args.browser],
-        &args.drivers,
-        &format!("{}/", server.origin),
-        &loaded,
-        None,
-        crate::run::ReasonSourceChoice::Browser,
-    )
+    let loaded = LoadedSuite::new(demo.clone(), "demo suite")?;
+    let staged = Stage::start(&args.origin, &origins, &loaded.urls, |_| PageContent {
+        default_suite: Some(demo.clone()),
+        probe: true,
+    })
     .await;
-    server.stop().await;
+    let mut stage = match staged {
+        Ok(stage) => stage,
+        Err(e) => {
+            fixtures.stop().await;
+            return Err(Failure::Infra(e));
+        }
+    };
+    let pages: Vec<&str> = stage.pages.iter().map(|p| p.url.as_str()).collect();
+    eprintln!("page {} · fixtures {} to {}", pages.join(", "), fixtures.urls.a, fixtures.urls.dead);
+    let engines = [args.browser];
+    let outcome = match stage.prepare_for(&engines).await {
+        Ok(()) => {
+            run_matrix(
+                &engines,
+                &args.drivers,
+                &stage,
+                &loaded,
+                None,
+                crate::run::ReasonSourceChoice::Browser,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    stage.stop().await;
     fixtures.stop().await;
     let reports = outcome.map_err(Failure::Infra)?;
     write_output(&reports, Format::Table, None)?;

@@ -37,7 +37,7 @@ impl Engine {
     }
 
     /// Where to get what is missing.
-    fn install_hint(self) -> &'static str {
+    pub fn install_hint(self) -> &'static str {
         match self {
             Engine::Chromium => "apt-get install chromium chromium-driver (or scripts/setup.sh chromium)",
             Engine::Firefox => "apt-get install firefox-esr and cargo install geckodriver (or scripts/setup.sh firefox)",
@@ -106,16 +106,42 @@ pub struct Driver {
     pub url: String,
     child: Option<Child>,
     xvfb: Option<Child>,
+    /// Where the started driver's own output goes (shown when it fails).
+    log: Option<PathBuf>,
+    program: Option<PathBuf>,
 }
 
 impl Driver {
     /// An existing endpoint (`--webdriver URL`): nothing to start or stop.
     pub fn remote(url: &str) -> Driver {
-        Driver { url: url.trim_end_matches('/').to_owned(), child: None, xvfb: None }
+        Driver {
+            url: url.trim_end_matches('/').to_owned(),
+            child: None,
+            xvfb: None,
+            log: None,
+            program: None,
+        }
     }
 
-    /// Starts the engine's driver on a free loopback port (`path` overrides the lookup).
-    pub fn start(engine: Engine, path: Option<&Path>) -> anyhow::Result<Driver> {
+    /// Adds what the driver itself printed (the last lines) to `error`.
+    pub fn explain(&self, error: anyhow::Error) -> anyhow::Error {
+        let (Some(log), Some(program)) = (&self.log, &self.program) else { return error };
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        if tail.is_empty() {
+            return error;
+        }
+        let lines: Vec<&str> = tail.into_iter().rev().collect();
+        error.context(format!("{} said:\n  {}", program.display(), lines.join("\n  ")))
+    }
+
+    /// Starts the engine's driver on a free loopback port (`path` overrides the lookup),
+    /// with `env` added to its environment (WebKit's proxy, say).
+    pub fn start(
+        engine: Engine,
+        path: Option<&Path>,
+        env: &[(String, String)],
+    ) -> anyhow::Result<Driver> {
         let (name, known) = engine.driver();
         let program = match path {
             Some(path) => path.to_path_buf(),
@@ -154,18 +180,30 @@ impl Driver {
         if let Some((_, display)) = xvfb.as_ref() {
             command.env("DISPLAY", display);
         }
+        command.envs(env.iter().map(|(k, v)| (k, v)));
+        // The driver's own words go to a file, shown when it fails (never to /dev/null).
+        let log = std::env::temp_dir()
+            .join(format!("cors-harness-{name}-{}-{port}.log", std::process::id()));
+        let log_file = std::fs::File::create(&log)
+            .with_context(|| format!("cannot create the driver's log {}", log.display()))?;
         let child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(log_file.try_clone().context("the driver's log")?)
+            .stderr(log_file)
             .spawn()
-            .with_context(|| format!("cannot start {}", program.display()))?;
+            .with_context(|| {
+                format!("cannot start {} ({})", program.display(), engine.install_hint())
+            })?;
         let mut driver = Driver {
             url: format!("http://127.0.0.1:{port}"),
             child: Some(child),
             xvfb: xvfb.map(|(c, _)| c),
+            log: Some(log),
+            program: Some(program.clone()),
         };
-        driver.wait_until_listening(port, name)?;
+        if let Err(e) = driver.wait_until_listening(port, name) {
+            return Err(driver.explain(e));
+        }
         Ok(driver)
     }
 
@@ -190,6 +228,9 @@ impl Drop for Driver {
         for child in [self.child.as_mut(), self.xvfb.as_mut()].into_iter().flatten() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        if let Some(log) = &self.log {
+            let _ = std::fs::remove_file(log);
         }
     }
 }

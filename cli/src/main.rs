@@ -18,11 +18,21 @@ mod driver;
 #[cfg(not(target_arch = "wasm32"))]
 mod fixtures;
 #[cfg(not(target_arch = "wasm32"))]
+mod names;
+#[cfg(not(target_arch = "wasm32"))]
+mod origin;
+#[cfg(not(target_arch = "wasm32"))]
+mod proxy;
+#[cfg(not(target_arch = "wasm32"))]
 mod replay;
 #[cfg(not(target_arch = "wasm32"))]
 mod run;
 #[cfg(not(target_arch = "wasm32"))]
 mod session;
+#[cfg(not(target_arch = "wasm32"))]
+mod stage;
+#[cfg(not(target_arch = "wasm32"))]
+mod tls;
 #[cfg(not(target_arch = "wasm32"))]
 mod web;
 #[cfg(not(target_arch = "wasm32"))]
@@ -76,6 +86,10 @@ mod native {
         fixtures_base_port: u16,
         #[command(flatten)]
         probe: ProbeEndpointArgs,
+        /// Serve the page as these origins too (https://app.example.com, null, ...); the
+        /// command prints how to open each in Chromium.
+        #[command(flatten)]
+        origin: crate::stage::OriginArgs,
     }
 
     /// The probe endpoint the page uses for exact reasons (see the README).
@@ -143,11 +157,15 @@ mod native {
     async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let bundle = web::WebBundle::prepare()?;
         let origin = format!("http://{}", args.addr);
+        let named = args.origin.page_origins(&[]).map_err(|e| anyhow::anyhow!(e))?;
+        let mut page_origins = vec![origin.clone()];
+        page_origins.extend(named.iter().flatten().map(ToString::to_string));
         let fixtures = if args.with_fixtures {
             let fixture_args = fixtures::FixtureArgs {
                 host: DEFAULT_HOST,
                 base_port: args.fixtures_base_port,
-                page_origins: vec![origin.clone()],
+                page_origins,
+                ..fixtures::FixtureArgs::default()
             };
             Some(fixtures::Fixtures::start(&fixture_args).await?)
         } else {
@@ -156,19 +174,39 @@ mod native {
         let default_suite = fixtures.as_ref().map(|f| demo::suite(&f.urls).to_string());
         let probe = args.probe.service(args.addr);
         let with_probe = probe.is_some();
-        let server = web::PageServer::start(args.addr, bundle.router(default_suite, probe)).await?;
+        let router = bundle.router(default_suite.clone(), probe, &web::PageOptions::default());
+        let server = web::PageServer::start(args.addr, router, None).await?;
         println!("cors-harness page: {}/", server.origin);
         if !with_probe && !args.probe.no_probe_endpoint {
             println!(
                 "no probe endpoint on a non-loopback address: the page narrows reasons by itself"
             );
         }
+        let stage = if args.origin.origins.is_empty() {
+            None
+        } else {
+            let no_probe = args.probe.no_probe_endpoint;
+            let stage = crate::stage::Stage::start(&args.origin, &named, &[], |_| {
+                crate::stage::PageContent { default_suite: default_suite.clone(), probe: !no_probe }
+            })
+            .await?;
+            for (index, page) in stage.pages.iter().enumerate() {
+                println!("as {}: open {} in Chromium started with:", page.serialized, page.url);
+                let flags: Vec<String> =
+                    stage.chromium_flags(index).into_iter().map(|f| format!("'{f}'")).collect();
+                println!("  chromium --user-data-dir=$(mktemp -d) {}", flags.join(" "));
+            }
+            Some(stage)
+        };
         if let Some(f) = &fixtures {
             println!("fixtures: {} (routes: {}/__fixtures)", f.urls.a, f.urls.a);
         }
         println!("Ctrl-C or SIGTERM stops it.");
         fixtures::shutdown_signal().await;
         server.stop().await;
+        if let Some(stage) = stage {
+            stage.stop().await;
+        }
         if let Some(f) = fixtures {
             f.stop().await;
         }

@@ -50,6 +50,8 @@ const MAX_CONCURRENT_REPLAYS: usize = 16;
 pub struct ReplayService {
     sessions: Arc<Mutex<Sessions>>,
     replays: Arc<tokio::sync::Semaphore>,
+    /// The name the runner mapped to this page server (`--origin https://app.example.com`).
+    page_host: Option<Arc<str>>,
 }
 
 impl Default for ReplayService {
@@ -57,6 +59,7 @@ impl Default for ReplayService {
         ReplayService {
             sessions: Arc::default(),
             replays: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_REPLAYS)),
+            page_host: None,
         }
     }
 }
@@ -79,7 +82,8 @@ pub fn loopback_host(headers: &HeaderMap) -> bool {
 fn same_origin_caller(headers: &HeaderMap) -> Option<String> {
     let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
     let host = headers.get(header::HOST)?.to_str().ok()?;
-    (origin == format!("http://{host}")).then(|| origin.to_owned())
+    let same = origin == format!("http://{host}") || origin == format!("https://{host}");
+    same.then(|| origin.to_owned())
 }
 
 #[derive(Default)]
@@ -99,6 +103,25 @@ struct Scope {
 impl ReplayService {
     pub fn new() -> Self {
         ReplayService::default()
+    }
+
+    /// The same service for a page the browser reaches by `host` (a name the runner mapped).
+    pub fn with_page_host(mut self, host: Option<String>) -> Self {
+        self.page_host = host.map(|h| Arc::from(h.to_ascii_lowercase()));
+        self
+    }
+
+    /// Is this request addressed to the page server by the name the runner mapped to it?
+    pub fn is_page_host(&self, headers: &HeaderMap) -> bool {
+        let Some(ours) = self.page_host.as_deref() else { return false };
+        let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+            return false;
+        };
+        let name = host
+            .rsplit_once(':')
+            .filter(|(_, p)| p.parse::<u16>().is_ok())
+            .map_or(host, |(n, _)| n);
+        name.eq_ignore_ascii_case(ours)
     }
 
     /// A new session and its secret, for one page load.
@@ -166,7 +189,8 @@ async fn register_scope(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !loopback_host(&headers) || same_origin_caller(&headers).is_none() {
+    let ours = loopback_host(&headers) || service.is_page_host(&headers);
+    if !ours || same_origin_caller(&headers).is_none() {
         return refuse(
             StatusCode::FORBIDDEN,
             "only the page on this loopback server may use the probe endpoint",
@@ -197,7 +221,7 @@ async fn register_scope(
 }
 
 async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: Bytes) -> Response {
-    if !loopback_host(&headers) {
+    if !loopback_host(&headers) && !service.is_page_host(&headers) {
         return refuse(
             StatusCode::FORBIDDEN,
             "only the page on this loopback server may use the probe endpoint",

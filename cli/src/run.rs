@@ -1,7 +1,6 @@
 //! `cors-harness run`: a suite file in real headless browsers, a verdict table, an exit code.
 
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use cors_harness::report::{self, comparison_table, JunitReporter, Reporter};
@@ -10,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::driver::{Driver, Engine};
 use crate::session::{self, LoadedSuite};
-use crate::web::{PageServer, WebBundle};
+use crate::stage::{OriginArgs, PageContent, Stage};
 use crate::Failure;
 
 #[derive(clap::Args, Clone, Debug)]
@@ -20,9 +19,8 @@ pub struct RunArgs {
     /// Which browser engine(s) to run the suite in.
     #[arg(long, value_enum, default_value = "chromium")]
     pub browser: BrowserChoice,
-    /// The page's origin, e.g. http://127.0.0.1:47080 (binds that host and port; default a free port on 127.0.0.1).
-    #[arg(long)]
-    pub origin: Option<String>,
+    #[command(flatten)]
+    pub origin: OriginArgs,
     #[command(flatten)]
     pub drivers: DriverArgs,
     /// Cases in flight at once (default: the suite's `concurrency`, else 1).
@@ -70,7 +68,12 @@ pub struct DriverArgs {
 }
 
 impl DriverArgs {
-    pub(crate) fn driver_for(&self, engine: Engine) -> anyhow::Result<Driver> {
+    /// The endpoint for `engine`: `--webdriver`, or a local driver started with `env`.
+    pub(crate) fn driver_for(
+        &self,
+        engine: Engine,
+        env: &[(String, String)],
+    ) -> anyhow::Result<Driver> {
         if let Some(url) = &self.webdriver {
             return Ok(Driver::remote(url));
         }
@@ -79,7 +82,7 @@ impl DriverArgs {
             Engine::Firefox => self.geckodriver.as_deref(),
             Engine::Webkit => self.webkitdriver.as_deref(),
         };
-        Driver::start(engine, path)
+        Driver::start(engine, path, env)
     }
 }
 
@@ -117,43 +120,63 @@ pub async fn run(args: RunArgs) -> Result<bool, Failure> {
     if args.concurrency == Some(0) {
         return Err(Failure::Usage("--concurrency must be at least 1".into()));
     }
-    let (bind, page_url) = page_address(args.origin.as_deref()).await.map_err(Failure::Usage)?;
-    let bundle = WebBundle::prepare().map_err(Failure::Infra)?;
-    let probe = args.probe.service(bind);
-    let server =
-        PageServer::start(bind, bundle.router(None, probe)).await.map_err(Failure::Infra)?;
-    let page_url = page_url.unwrap_or_else(|| format!("{}/", server.origin));
-    let outcome = run_engines(
-        &args.browser.engines(),
-        &args.drivers,
-        &page_url,
-        &suite,
-        args.concurrency,
-        args.reason_source,
-    )
-    .await;
-    server.stop().await;
+    let origins = args.origin.page_origins(&suite.origins).map_err(Failure::Usage)?;
+    let engines = args.browser.engines();
+    let probe = !args.probe.no_probe_endpoint;
+    let mut stage = Stage::start(&args.origin, &origins, &suite.urls, |_| PageContent {
+        default_suite: None,
+        probe,
+    })
+    .await
+    .map_err(Failure::Infra)?;
+    let outcome = match stage.prepare_for(&engines).await {
+        Ok(()) => {
+            run_matrix(
+                &engines,
+                &args.drivers,
+                &stage,
+                &suite,
+                args.concurrency,
+                args.reason_source,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    stage.stop().await;
     let reports = outcome.map_err(Failure::Infra)?;
     write_output(&reports, args.format, args.out.as_ref())?;
     Ok(reports.iter().all(SuiteReport::all_passed))
 }
 
-/// Runs the suite in each engine in turn, with progress on standard error.
-pub async fn run_engines(
+/// Runs the suite from each page of `stage` in each engine, one fresh session (and
+/// profile) each, with progress on standard error. Reports come engine by engine, and
+/// within an engine in the order of the origins.
+pub async fn run_matrix(
     engines: &[Engine],
     drivers: &DriverArgs,
-    page_url: &str,
+    stage: &Stage,
     suite: &LoadedSuite,
     concurrency: Option<usize>,
     reason_source: ReasonSourceChoice,
 ) -> anyhow::Result<Vec<SuiteReport>> {
+    for (server, why) in &stage.untrusted {
+        eprintln!(
+            "note: {server} is not trusted ({why}): its cases will be unreachable, as in a browser"
+        );
+    }
     let mut reports = Vec::new();
+    let mut session_number = 0;
     for &engine in engines {
-        let driver = drivers.driver_for(engine)?;
-        let bar = progress_bar(engine, suite.total);
-        let report =
-            session::run_suite(engine, &driver, page_url, suite, concurrency, reason_source, |p| {
-                match &bar {
+        for (page_index, page) in stage.pages.iter().enumerate() {
+            session_number += 1;
+            let driver = drivers.driver_for(engine, &stage.driver_env(engine))?;
+            let capabilities = stage.capabilities(engine, page_index, session_number)?;
+            let bar = progress_bar(engine, &page.serialized, stage.pages.len() > 1, suite.total);
+            let session =
+                session::Session { engine, driver: &driver, capabilities, page_url: &page.url };
+            let report =
+                session::run_suite(&session, suite, concurrency, reason_source, |p| match &bar {
                     Some(bar) => {
                         bar.set_position(p.done as u64);
                         bar.set_message(format!("{}: {}", p.result.id, p.result.outcome));
@@ -166,27 +189,39 @@ pub async fn run_engines(
                         p.result.id,
                         p.result.outcome
                     ),
-                }
-            })
-            .await;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
+                })
+                .await;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            drop(driver);
+            let mut report = report?;
+            for result in &mut report.results {
+                result.origin = Some(report.origin.clone());
+            }
+            reports.push(report);
         }
-        drop(driver);
-        reports.push(report?);
     }
     Ok(reports)
 }
 
-fn progress_bar(engine: Engine, total: usize) -> Option<ProgressBar> {
+fn progress_bar(
+    engine: Engine,
+    origin: &str,
+    show_origin: bool,
+    total: usize,
+) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = ProgressBar::new(total as u64);
-    let style =
-        ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {wide_msg}").ok()?;
+    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {wide_msg}").ok()?;
     bar.set_style(style.progress_chars("=> "));
-    bar.set_prefix(engine.name());
+    bar.set_prefix(if show_origin {
+        format!("{} {origin}", engine.name())
+    } else {
+        engine.name().to_owned()
+    });
     Some(bar)
 }
 
@@ -262,31 +297,4 @@ fn strip_ansi(text: &str) -> String {
         }
     }
     out
-}
-
-/// Where to bind the page and the URL browsers open, from `--origin`.
-pub async fn page_address(origin: Option<&str>) -> Result<(SocketAddr, Option<String>), String> {
-    let Some(origin) = origin else {
-        return Ok((SocketAddr::from(([127, 0, 0, 1], 0)), None));
-    };
-    let rest = origin.strip_prefix("http://").ok_or_else(|| {
-        format!("--origin must be an http:// origin such as http://127.0.0.1:47080, not {origin}")
-    })?;
-    let host_port = rest.trim_end_matches('/');
-    if host_port.contains('/') || host_port.is_empty() {
-        return Err(format!(
-            "--origin must be an origin (scheme, host, port) without a path: {origin}"
-        ));
-    }
-    let with_port = if host_port.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
-        host_port.to_owned()
-    } else {
-        format!("{host_port}:80")
-    };
-    let addr = tokio::net::lookup_host(&with_port)
-        .await
-        .map_err(|e| format!("cannot resolve --origin {origin}: {e}"))?
-        .next()
-        .ok_or_else(|| format!("--origin {origin} resolves to no address"))?;
-    Ok((addr, Some(format!("http://{host_port}/"))))
 }

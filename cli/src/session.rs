@@ -53,6 +53,10 @@ pub struct LoadedSuite {
     pub json: String,
     pub total: usize,
     pub longest_timeout_ms: u64,
+    /// Every case's URL (the runner checks https servers' certificates before the browser starts).
+    pub urls: Vec<String>,
+    /// The suite's own `origins`.
+    pub origins: Vec<String>,
 }
 
 impl LoadedSuite {
@@ -75,27 +79,66 @@ impl LoadedSuite {
             })
             .max()
             .unwrap_or(5_000);
-        Ok(LoadedSuite { json, total: suite.cases.len(), longest_timeout_ms })
+        let urls = suite
+            .cases
+            .iter()
+            .filter_map(|c| match c {
+                CaseEntry::Valid(case) => Some(case.url.clone()),
+                CaseEntry::Malformed(_) => None,
+            })
+            .collect();
+        Ok(LoadedSuite {
+            json,
+            total: suite.cases.len(),
+            longest_timeout_ms,
+            urls,
+            origins: suite.origins.clone(),
+        })
     }
 }
 
-/// Runs a validated suite in the page at `page_url`.
+/// One browser session: the engine, its driver, what it is started with, and the page.
+pub struct Session<'a> {
+    pub engine: Engine,
+    pub driver: &'a Driver,
+    /// New-session capabilities (the engine's defaults plus the run's stage).
+    pub capabilities: serde_json::Map<String, Value>,
+    pub page_url: &'a str,
+}
+
+impl Session<'_> {
+    /// Starts the WebDriver session; a driver that dies says what it printed.
+    pub async fn connect(&self) -> anyhow::Result<Client> {
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(self.capabilities.clone())
+            .connect(&self.driver.url)
+            .await
+            .map_err(|e| self.driver.explain(anyhow::Error::new(e)))
+            .with_context(|| {
+                format!("cannot start a {} session at {}", self.engine.name(), self.driver.url)
+            })
+    }
+}
+
+/// Runs a validated suite in the session's page.
 pub async fn run_suite(
-    engine: Engine,
-    driver: &Driver,
-    page_url: &str,
+    session: &Session<'_>,
     suite: &LoadedSuite,
     concurrency: Option<usize>,
     reason_source: ReasonSourceChoice,
     mut on_progress: impl FnMut(Progress<'_>),
 ) -> anyhow::Result<SuiteReport> {
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(engine.capabilities())
-        .connect(&driver.url)
-        .await
-        .with_context(|| format!("cannot start a {} session at {}", engine.name(), driver.url))?;
-    let outcome =
-        drive(&client, engine, page_url, suite, concurrency, reason_source, &mut on_progress).await;
+    let client = session.connect().await?;
+    let outcome = drive(
+        &client,
+        session.engine,
+        session.page_url,
+        suite,
+        concurrency,
+        reason_source,
+        &mut on_progress,
+    )
+    .await;
     let _ = client.close().await;
     outcome
 }

@@ -1,117 +1,76 @@
-//! The harness page and its wasm package, built from this repository and served
-//! with the page's Content-Security-Policy.
+//! The harness page and its wasm package, embedded in the binary when it is built
+//! (see `cli/build.rs`), served with the page's Content-Security-Policy.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::SystemTime;
+use std::sync::Arc;
 
-use anyhow::{bail, Context};
-use axum::http::{header, HeaderValue, StatusCode};
+use anyhow::Context;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::replay::{loopback_host, ReplayService, BASE_PATH};
 
+include!(concat!(env!("OUT_DIR"), "/assets.rs"));
+
 /// The policy the page ships with (also in its `<meta>`): no inline script, no eval
 /// beyond WebAssembly, fetches to anywhere (that is the point).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src *; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// The same policy for a page that runs as an opaque origin (`--origin null`).
+pub const SANDBOXED_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src *; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox allow-scripts";
 
-/// The repository the binary was built from (override with `CORS_HARNESS_ROOT`).
-pub fn repo_root() -> PathBuf {
-    std::env::var_os("CORS_HARNESS_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+/// An embedded file of the page (`index.html`, `pkg/cors_harness_bg.wasm`, ...).
+pub fn asset(path: &str) -> Option<&'static [u8]> {
+    ASSETS.iter().find(|(name, _)| *name == path).map(|(_, bytes)| *bytes)
 }
 
-/// `www/` and the freshly built wasm package beside it.
-pub struct WebBundle {
-    pub www: PathBuf,
-    pub pkg: PathBuf,
+/// The media type the page's files are served with.
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map_or("", |(_, ext)| ext) {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "wasm" => "application/wasm",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ts" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
 }
+
+/// The page's embedded files as a router.
+pub struct WebBundle;
 
 impl WebBundle {
-    /// Builds the wasm package (release, when stale) and returns where the page lives.
+    /// The page and its package, as embedded at build time.
     pub fn prepare() -> anyhow::Result<WebBundle> {
-        let root = repo_root();
-        let www = root.join("www");
-        if !www.join("index.html").is_file() {
-            bail!(
-                "the harness page is missing at {} (set CORS_HARNESS_ROOT to the repository)",
-                www.display()
-            );
-        }
-        let target_dir =
-            std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-        let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .current_dir(&root)
-            .args([
-                "build",
-                "--quiet",
-                "--release",
-                "--lib",
-                "-p",
-                "cors-harness",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-            .env("CARGO_TARGET_DIR", &target_dir)
-            .status()
-            .context("cannot run cargo to build the wasm engine")?;
-        if !status.success() {
-            bail!("building the wasm engine failed (is the wasm32 target installed? run scripts/setup.sh wasm)");
-        }
-        let wasm = target_dir.join("wasm32-unknown-unknown/release/cors_harness.wasm");
-        let pkg = target_dir.join("cors-harness-web/pkg");
-        let glue = pkg.join("cors_harness_bg.wasm");
-        // Several runners may start at once (parallel tests): one writes the package at a time.
-        std::fs::create_dir_all(&pkg)?;
-        let lock = std::fs::File::create(target_dir.join("cors-harness-web/.lock"))?;
-        lock.lock().context("cannot lock the page's package directory")?;
-        if modified(&glue) < modified(&wasm) {
-            let status = Command::new("wasm-bindgen")
-                .args(["--target", "web", "--no-typescript", "--out-dir"])
-                .arg(&pkg)
-                .arg(&wasm)
-                .status()
-                .context("cannot run wasm-bindgen (run scripts/setup.sh wasm to install the locked version)")?;
-            if !status.success() {
-                bail!("wasm-bindgen failed on {}", wasm.display());
-            }
-            // Size: binaryen's wasm-opt when `scripts/setup.sh node` installed it.
-            let status = Command::new("bash")
-                .arg(root.join("scripts/optimize-wasm.sh"))
-                .arg(&glue)
-                .status()
-                .context("cannot run scripts/optimize-wasm.sh")?;
-            if !status.success() {
-                bail!("wasm-opt failed on {}", glue.display());
-            }
-        }
-        // The page and the embeddable panel share the package's rendering code.
-        for file in ["render.js", "panel.js"] {
-            std::fs::copy(root.join("npm").join(file), pkg.join(file))
-                .with_context(|| format!("cannot copy npm/{file} into the page's package"))?;
-        }
-        Ok(WebBundle { www, pkg })
+        asset("index.html").context("this binary was built without the harness page")?;
+        Ok(WebBundle)
     }
 
     /// The page's routes; `default_suite` is offered to the page as `default-suite.json`.
     /// With `probe`, each page load gets a probe-endpoint session (see [`crate::replay`]).
-    pub fn router(&self, default_suite: Option<String>, probe: Option<ReplayService>) -> Router {
-        let mut router = Router::new().nest_service("/pkg", ServeDir::new(&self.pkg));
-        if let Some(probe) = probe {
+    pub fn router(
+        &self,
+        default_suite: Option<String>,
+        probe: Option<ReplayService>,
+        options: &PageOptions,
+    ) -> Router {
+        let mut router = Router::new();
+        if let Some(probe) = probe.filter(|_| !options.sandboxed) {
+            let probe = probe.with_page_host(options.own_host.clone());
             let routes = probe.router();
-            let index = self.www.join("index.html");
             let page = move |headers: axum::http::HeaderMap| {
                 let probe = probe.clone();
-                let index = index.clone();
-                async move { index_with_session(&index, &probe, loopback_host(&headers)) }
+                async move {
+                    let ours = loopback_host(&headers) || probe.is_page_host(&headers);
+                    index_with_session(&probe, ours)
+                }
             };
             router =
                 router.route("/", get(page.clone())).route("/index.html", get(page)).merge(routes);
@@ -122,12 +81,15 @@ impl WebBundle {
                 get(move || async move { ([(header::CONTENT_TYPE, "application/json")], suite) }),
             );
         }
-        router
-            .fallback_service(ServeDir::new(&self.www))
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-            ))
+        let policy = if options.sandboxed {
+            // An opaque origin: the document is sandboxed, so its requests carry `Origin: null`.
+            HeaderValue::from_static(SANDBOXED_CONTENT_SECURITY_POLICY)
+        } else {
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY)
+        };
+        let mut router = router
+            .fallback(embedded)
+            .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("no-store"),
@@ -135,46 +97,71 @@ impl WebBundle {
             .layer(SetResponseHeaderLayer::overriding(
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
-            ))
+            ));
+        if options.sandboxed {
+            // The sandboxed page loads its module scripts and wasm in cors mode, as `null`.
+            router = router.layer(SetResponseHeaderLayer::overriding(
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ));
+        }
+        router
+    }
+}
+
+/// How one page server presents the page.
+#[derive(Clone, Debug, Default)]
+pub struct PageOptions {
+    /// Serve the page as a sandboxed document (an opaque origin, `null`).
+    pub sandboxed: bool,
+    /// The host name the browser reaches this server by, when the runner mapped one to it.
+    pub own_host: Option<String>,
+}
+
+/// Serves an embedded file; `/` is `index.html`.
+async fn embedded(uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    let path = if path.is_empty() { "index.html" } else { path };
+    match asset(path) {
+        Some(bytes) => ([(header::CONTENT_TYPE, content_type(path))], bytes).into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 
 /// The page's HTML with a new probe-endpoint session in its `cors-harness-probe` meta tag
 /// (none when the page is asked for by a name other than a loopback one).
-fn index_with_session(index: &Path, probe: &ReplayService, loopback: bool) -> Response {
-    match std::fs::read_to_string(index) {
-        Ok(html) if !loopback => {
-            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-        }
-        Ok(html) => {
-            let meta = format!(
-                r#"<meta name="cors-harness-probe" content="{BASE_PATH} {}">"#,
-                probe.new_session()
-            );
-            let html = html.replacen(r#"<meta name="cors-harness-probe" content="">"#, &meta, 1);
-            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-        }
-        Err(e) => {
-            (StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read {}: {e}", index.display()))
-                .into_response()
-        }
-    }
-}
-
-fn modified(path: &Path) -> Option<SystemTime> {
-    path.metadata().and_then(|m| m.modified()).ok()
+fn index_with_session(probe: &ReplayService, loopback: bool) -> Response {
+    let Some(html) = asset("index.html").map(String::from_utf8_lossy) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let html = if loopback {
+        let meta = format!(
+            r#"<meta name="cors-harness-probe" content="{BASE_PATH} {}">"#,
+            probe.new_session()
+        );
+        html.replacen(r#"<meta name="cors-harness-probe" content="">"#, &meta, 1)
+    } else {
+        html.into_owned()
+    };
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 /// A page server running in the background until stopped.
 pub struct PageServer {
+    /// `http://127.0.0.1:PORT` (or `https://`): where it really listens.
     pub origin: String,
+    pub addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl PageServer {
-    /// Binds `addr` (port 0: a free port) and serves `router` there.
-    pub async fn start(addr: SocketAddr, router: Router) -> anyhow::Result<PageServer> {
+    /// Binds `addr` (port 0: a free port) and serves `router` there, over TLS with `tls`.
+    pub async fn start(
+        addr: SocketAddr,
+        router: Router,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> anyhow::Result<PageServer> {
         let listener = TcpListener::bind(addr).await.with_context(|| {
             format!(
                 "cannot listen on {addr} for the page (port busy? choose another --origin/--addr)"
@@ -182,17 +169,48 @@ impl PageServer {
         })?;
         let bound = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            };
-            let _ = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
-        });
-        Ok(PageServer { origin: format!("http://{bound}"), stop, task })
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let task = match tls {
+            None => tokio::spawn(async move {
+                let shutdown = async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                };
+                let _ = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+            }),
+            Some(config) => tokio::spawn(serve_tls(listener, router, config, stopped)),
+        };
+        Ok(PageServer { origin: format!("{scheme}://{bound}"), addr: bound, stop, task })
     }
 
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+    }
+}
+
+/// Accepts TLS connections until stopped and serves `router` on each (HTTP/1.1).
+pub async fn serve_tls(
+    listener: TcpListener,
+    router: Router,
+    config: Arc<rustls::ServerConfig>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = stopped.wait_for(|s| *s) => break,
+        };
+        let Ok((tcp, _)) = accepted else { continue };
+        let acceptor = acceptor.clone();
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            // A browser that does not trust the certificate aborts the handshake: nothing to serve.
+            let Ok(stream) = acceptor.accept(tcp).await else { return };
+            let _ =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+        });
     }
 }

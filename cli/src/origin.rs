@@ -1,0 +1,131 @@
+//! The page's origin as the user names it (`--origin`, a suite's `origins`): what the
+//! browser must believe the harness page's origin is.
+
+use std::fmt;
+use std::net::IpAddr;
+
+/// An origin the runner can serve the harness page as.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PageOrigin {
+    /// `http://` or `https://` with a host name or IP address and a port.
+    Tuple { secure: bool, host: String, port: u16 },
+    /// `null`: an opaque origin (a sandboxed document), so requests carry `Origin: null`.
+    Opaque,
+}
+
+impl PageOrigin {
+    /// Parses `https://app.example.com`, `http://app.example.com:3000`, `null`; a path,
+    /// query, user name or another scheme is an error naming the problem.
+    pub fn parse(input: &str) -> Result<PageOrigin, String> {
+        let trimmed = input.trim();
+        if trimmed == "null" {
+            return Ok(PageOrigin::Opaque);
+        }
+        let url = url::Url::parse(trimmed).map_err(|e| {
+            format!("origin {input:?} is not a URL ({e}); write e.g. https://app.example.com")
+        })?;
+        let secure = match url.scheme() {
+            "https" => true,
+            "http" => false,
+            other => {
+                return Err(format!("origin {input:?}: scheme {other}: is not http: or https:"))
+            }
+        };
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!("origin {input:?} has a user name or password"));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(format!("origin {input:?} has a path, query or fragment: an origin is scheme, host and port"));
+        }
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) => d.to_owned(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => format!("[{ip}]"),
+            None => return Err(format!("origin {input:?} has no host")),
+        };
+        let port = url.port_or_known_default().unwrap_or(if secure { 443 } else { 80 });
+        Ok(PageOrigin::Tuple { secure, host, port })
+    }
+
+    /// The host without brackets, for name mapping and certificates.
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            PageOrigin::Tuple { host, .. } => {
+                Some(host.trim_start_matches('[').trim_end_matches(']'))
+            }
+            PageOrigin::Opaque => None,
+        }
+    }
+
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            PageOrigin::Tuple { port, .. } => Some(*port),
+            PageOrigin::Opaque => None,
+        }
+    }
+
+    pub fn is_secure(&self) -> bool {
+        matches!(self, PageOrigin::Tuple { secure: true, .. })
+    }
+
+    /// Is the host an IP address (no name to map, no certificate name)?
+    pub fn host_is_ip(&self) -> bool {
+        self.host().is_some_and(|h| h.parse::<IpAddr>().is_ok())
+    }
+
+    /// The page's URL: `https://app.example.com/` (default ports omitted).
+    pub fn page_url(&self) -> Option<String> {
+        match self {
+            PageOrigin::Tuple { .. } => Some(format!("{self}/")),
+            PageOrigin::Opaque => None,
+        }
+    }
+}
+
+/// The serialisation browsers send in `Origin`.
+impl fmt::Display for PageOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PageOrigin::Opaque => f.write_str("null"),
+            PageOrigin::Tuple { secure, host, port } => {
+                let scheme = if *secure { "https" } else { "http" };
+                let default = if *secure { 443 } else { 80 };
+                if *port == default {
+                    write!(f, "{scheme}://{host}")
+                } else {
+                    write!(f, "{scheme}://{host}:{port}")
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_users_write() {
+        let o = PageOrigin::parse("https://App.Example.com").unwrap();
+        assert_eq!(o.to_string(), "https://app.example.com");
+        assert_eq!(o.port(), Some(443));
+        assert!(o.is_secure());
+        let o = PageOrigin::parse("http://app.example.test:3000/").unwrap();
+        assert_eq!(o.to_string(), "http://app.example.test:3000");
+        assert_eq!(o.page_url().unwrap(), "http://app.example.test:3000/");
+        assert_eq!(PageOrigin::parse("null").unwrap(), PageOrigin::Opaque);
+        assert!(PageOrigin::parse("http://127.0.0.1:9180").unwrap().host_is_ip());
+        assert_eq!(
+            PageOrigin::parse("https://app.example.com:443").unwrap().to_string(),
+            "https://app.example.com"
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_origin() {
+        for bad in ["app.example.com", "ftp://x", "https://x/path", "https://u:p@x", "https://x/?q"]
+        {
+            assert!(PageOrigin::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
