@@ -39,6 +39,8 @@ fn build() -> Result<(), String> {
         .web(true)
         .map_err(|e| format!("wasm-bindgen: {e}"))?
         .typescript(false)
+        // As the CLI's `--target web`: the glue finds the wasm beside itself by default.
+        .omit_default_module_path(false)
         .out_name("cors_harness");
     bindgen.generate(&pkg).map_err(|e| format!("wasm-bindgen on {}: {e:#}", wasm.display()))?;
     optimize(&root, &pkg.join("cors_harness_bg.wasm"));
