@@ -93,11 +93,8 @@ impl WebBundle {
                 bail!("wasm-opt failed on {}", glue.display());
             }
         }
-        // The page and the embeddable panel share the package's rendering code.
-        for file in ["render.js", "panel.js"] {
-            std::fs::copy(root.join("npm").join(file), pkg.join(file))
-                .with_context(|| format!("cannot copy npm/{file} into the page's package"))?;
-        }
+        // The page's own modules (render.js, controller.js, harness.css) are in www/; /pkg
+        // holds only the wasm-bindgen output, as in `wasm-pack build --out-dir www/pkg`.
         Ok(WebBundle { www, pkg })
     }
 
