@@ -276,7 +276,7 @@ function setCollapsed(collapsed) {
 function setDock(dock) {
   $("main").dataset.dock = dock;
   $("dock-suite").textContent = dock === "side" ? "Dock below" : "Dock right";
-  $("dock-suite").setAttribute("aria-label", dock === "side" ? "Move the suite editor under the results" : "Move the suite editor beside the results");
+  $("dock-suite").setAttribute("title", dock === "side" ? "Move the suite editor under the results" : "Move the suite editor beside the results");
   remember("cors-harness-dock", dock);
 }
 

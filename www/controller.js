@@ -2,7 +2,7 @@
 // and progress; the results table with filters, search and keyboard navigation; the
 // matrix views (case by origin, case by browser) over loaded reports; the detail view.
 // Everything from a server, a suite or a results file is rendered as text, never as HTML.
-import { el, badge, COLUMNS, OUTCOMES, pendingCells, resultCells, summaryText, detailNodes, reasonText, verdict } from "./render.js";
+import { el, badge, caseName, COLUMNS, OUTCOMES, pendingCells, resultCells, summaryText, detailNodes, reasonText, verdict } from "./render.js";
 
 /** Below this width (of the controller's own box) the detail opens under its row instead of beside the table. */
 const BESIDE_MIN_WIDTH = 900;
@@ -243,11 +243,11 @@ export class ResultsController {
     const rows = [...cases].map(([id, list]) => {
       const outcomes = new Set(list.map((e) => `${e.result.outcome}/${verdict(e.result)}`));
       const differs = outcomes.size > 1;
-      const first = el("button", { type: "button", class: "case-link" }, id);
+      const first = caseName(id);
       first.addEventListener("click", () => this.open(list[0].report, list[0].index, first.closest("tr")));
       const cells = columns.map((key) => el("td", { "data-label": key }, ...list.filter((e) => e.key === key).map((e) => {
-        const b = el("button", { type: "button", class: "cell-link", "aria-label": `${id} in ${key}${e.other !== "?" ? ` (${e.other})` : ""}: ${e.result.outcome}` },
-          badge(e.result.outcome), verdict(e.result) === "fail" ? " fail" : "");
+        const b = el("button", { type: "button", class: "cell-link" }, badge(e.result.outcome), verdict(e.result) === "fail" ? " fail" : "",
+          el("span", { class: "sr-only" }, ` (${id} in ${key}${e.other !== "?" ? `, ${e.other}` : ""})`));
         b.addEventListener("click", (event) => { event.stopPropagation(); this.open(e.report, e.index, b.closest("tr")); });
         return b;
       })));

@@ -41,8 +41,15 @@ export function camelBreaks(text) {
 
 export const COLUMNS = ["#", "Case", "Outcome", "Status", "Preflight", "Readable headers", "Reason", "Expectation", "ms"];
 
+/** A case name whose words never break inside (each word is kept whole, spaces wrap). */
+export function caseName(id) {
+  const button = el("button", { type: "button", class: "case-link" });
+  for (const part of String(id).split(/(\s+)/)) if (part) button.append(/\s/.test(part) ? part : el("span", { class: "word" }, part));
+  return button;
+}
+
 function caseCell(id) {
-  return el("td", { class: "case", "data-label": "Case" }, el("button", { type: "button", class: "case-link" }, id));
+  return el("td", { class: "case", "data-label": "Case" }, caseName(id));
 }
 
 /** Table cells of a case not run yet. */
@@ -155,9 +162,10 @@ export function exchangeView(result) {
   return el("ol", { class: "exchange" }, ...items);
 }
 
-/** A button that copies `text` to the clipboard and says so. */
-export function copyButton(text, what) {
-  const button = el("button", { type: "button", class: "copy", "aria-label": `Copy ${what}` }, "Copy");
+/** A button that copies `text` to the clipboard and says so; `what` is for screen readers. */
+export function copyButton(text, what, label = "Copy") {
+  const visible = document.createTextNode(label);
+  const button = el("button", { type: "button", class: "copy" }, visible, el("span", { class: "sr-only" }, ` ${what}`));
   button.addEventListener("click", async (event) => {
     event.stopPropagation();
     let ok = true;
@@ -169,8 +177,8 @@ export function copyButton(text, what) {
       ok = document.execCommand("copy");
       area.remove();
     }
-    button.textContent = ok ? "Copied" : "Copy failed";
-    setTimeout(() => { button.textContent = "Copy"; }, 1500);
+    visible.data = ok ? "Copied" : "Copy failed";
+    setTimeout(() => { visible.data = label; }, 1500);
   });
   return button;
 }
@@ -181,7 +189,7 @@ function fixNodes(fix) {
     const lines = fix.send.map(([n, v]) => `${n}: ${v}`);
     nodes.push(el("p", { class: "muted" }, "Send:"),
       el("ul", { class: "fix-lines" }, ...lines.map((line) => el("li", {}, el("code", {}, line), " ", copyButton(line, line)))));
-    if (lines.length > 1) nodes.push(el("p", {}, copyButton(lines.join("\n"), "every header to send")));
+    if (lines.length > 1) nodes.push(el("p", {}, copyButton(lines.join("\n"), "(every header to send)", "Copy all headers")));
   }
   if (fix.stop.length) nodes.push(el("p", {}, "Stop: ", ...fix.stop.flatMap((s, i) => [i ? "; " : "", el("code", {}, s)])));
   fix.snippets.forEach((snippet, i) => {
