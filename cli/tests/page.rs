@@ -103,7 +103,9 @@ impl Page {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let status = self.js("return document.getElementById('run-status').textContent").await;
+        let status = self
+            .js("return (document.getElementById('run-status') || {}).textContent || null")
+            .await;
         panic!("waited 30 s for {what} (status: {status})");
     }
 
@@ -612,6 +614,9 @@ fn static_site(dir: &std::path::Path) {
         std::fs::copy(&from, panel.join(name))
             .unwrap_or_else(|e| panic!("{}: {e}", from.display()));
     }
+    if pkg.join("snippets").is_dir() {
+        copy_dir(&pkg.join("snippets"), &panel.join("snippets"));
+    }
     // A host page with a strict policy: no inline script or style (the panel brings a stylesheet file).
     std::fs::write(
         panel.join("index.html"),
@@ -668,7 +673,7 @@ async fn www_and_panel_on_a_static_server() {
         format!("const root = document.querySelector('cors-harness-panel').shadowRoot; {script}")
     };
     page.client.goto(&format!("{origin}/panel/")).await.unwrap();
-    page.wait_for("document.querySelector('cors-harness-panel')?.shadowRoot.querySelector('[data-part=status]').textContent === 'Ready.'", "the panel's suite").await;
+    page.wait_for("document.querySelector('cors-harness-panel')?.shadowRoot?.querySelector('[data-part=status]')?.textContent === 'Ready.'", "the panel's suite").await;
     page.js(&shadow("root.querySelector('button.run').click()")).await;
     page.wait_for("document.querySelector('cors-harness-panel').shadowRoot.querySelector('[data-part=status]').textContent === 'Done.'", "the panel's run").await;
     let outcomes = page.js(&shadow("return [...root.querySelectorAll('tbody.results tr[data-index]')].map(r => r.cells[2].textContent)")).await;
