@@ -25,7 +25,7 @@ fn build() -> Result<(), String> {
     let manifest = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
     let root = manifest.parent().ok_or("the cli crate has no parent directory")?.to_path_buf();
     let out = PathBuf::from(env("OUT_DIR")?);
-    for watched in ["src", "Cargo.toml", "Cargo.lock", "www", "npm", "scripts/optimize-wasm.sh"] {
+    for watched in ["src", "Cargo.toml", "Cargo.lock", "www", "scripts/optimize-wasm.sh"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=CORS_HARNESS_WASM_TARGET_DIR");
@@ -48,13 +48,6 @@ fn build() -> Result<(), String> {
     let mut assets = Vec::new();
     collect(&root.join("www"), "", &mut assets)?;
     collect(&pkg, "pkg/", &mut assets)?;
-    // The panel and the page share the panel's rendering code (served under /pkg/ as in the npm package).
-    for file in ["render.js", "panel.js"] {
-        let path = root.join("npm").join(file);
-        if path.is_file() {
-            assets.push((format!("pkg/{file}"), path));
-        }
-    }
     assets.sort();
     assets.dedup_by(|a, b| a.0 == b.0);
     let mut table = String::from("/// Every file of the page, by its path below `/`.\npub static ASSETS: &[(&str, &[u8])] = &[\n");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package: `wasm-pack build` for the `web` and `bundler` targets, shrunk
-# with wasm-opt, plus the drop-in panel (panel.js, render.js, panel.d.ts) and the
+# with wasm-opt, plus the drop-in panel (panel.js, panel.d.ts, and the results view it
+# shares with the page: www/render.js, www/controller.js, www/harness.css) and the
 # package's README. Output: target/npm/web and target/npm/bundler.
 # Usage: scripts/package.sh [web] [bundler]   (no argument: both)
 set -euo pipefail
@@ -15,14 +16,14 @@ for target in "${targets[@]}"; do
   rm -rf "$out"
   wasm-pack --quiet build --release --mode no-install --target "$target" --out-dir "$out" --out-name cors_harness . >&2
   scripts/optimize-wasm.sh "$out/cors_harness_bg.wasm"
-  cp npm/panel.js npm/render.js npm/panel.d.ts "$out/"
+  cp npm/panel.js npm/panel.d.ts www/render.js www/controller.js www/harness.css "$out/"
   cp npm/README.md "$out/README.md"
   # package.json: ship the panel too, and say what imports what.
   node - "$out/package.json" <<'JS'
 const fs = require("fs");
 const file = process.argv[2];
 const pkg = JSON.parse(fs.readFileSync(file, "utf8"));
-pkg.files = [...new Set([...(pkg.files ?? []), "panel.js", "panel.d.ts", "render.js", "README.md"])];
+pkg.files = [...new Set([...(pkg.files ?? []), "panel.js", "panel.d.ts", "render.js", "controller.js", "harness.css", "README.md"])];
 pkg.exports = {
   ".": { types: "./cors_harness.d.ts", default: "./cors_harness.js" },
   "./panel": { types: "./panel.d.ts", default: "./panel.js" },
@@ -41,6 +42,6 @@ JS
   glue_files=("$out/cors_harness.js")
   [ ! -f "$out/cors_harness_bg.js" ] || glue_files+=("$out/cors_harness_bg.js")
   glue=$(cat "${glue_files[@]}" | gzip -9 | wc -c)
-  panel=$(cat "$out/panel.js" "$out/render.js" | gzip -9 | wc -c)
+  panel=$(cat "$out/panel.js" "$out/render.js" "$out/controller.js" "$out/harness.css" | gzip -9 | wc -c)
   echo "$out: wasm $wasm + JS glue $glue = $((wasm + glue)) bytes gzipped (the panel adds $panel)"
 done

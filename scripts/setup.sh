@@ -62,6 +62,14 @@ if wants node; then
     mkdir -p "$binaryen_dir"
     npm install --prefix "$binaryen_dir" --no-audit --no-fund --silent "binaryen@$binaryen_version" >/dev/null
   fi
+  # axe-core: the page's and the panel's accessibility checks (cli/tests/page.rs), pinned.
+  axe_version=4.14.1
+  axe_dir=target/tools/axe-core
+  if [ "$(node -p "require('./$axe_dir/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$axe_version" ]; then
+    say "npm install axe-core@$axe_version (accessibility checks)"
+    mkdir -p "$axe_dir"
+    npm install --prefix "$axe_dir" --no-audit --no-fund --silent "axe-core@$axe_version" >/dev/null
+  fi
 fi
 
 if wants chromium; then
