@@ -194,7 +194,39 @@ struct RawSuite {
     #[serde(default)]
     defaults: Defaults,
     concurrency: Option<usize>,
+    origin: Option<String>,
+    #[serde(default)]
+    cookies: Vec<PresetCookie>,
     cases: Vec<serde_json::Value>,
+}
+
+/// [SameSite] of a preset cookie.
+///
+/// [SameSite]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Set-Cookie#samesitesamesite-value
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SameSite {
+    Strict,
+    Lax,
+    None,
+}
+
+/// A cookie the browser holds before the suite runs (e.g. imported from a recorded `Cookie` header).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetCookie {
+    /// The URL the cookie is set for (its host and path scope it).
+    pub url: String,
+    pub name: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_site: Option<SameSite>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_only: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioned: Option<bool>,
 }
 
 /// A problem in a suite file, naming the case and the field at fault.
@@ -259,6 +291,10 @@ pub struct Suite {
     pub defaults: Defaults,
     /// How many cases may be in flight at once (1: one at a time, in file order).
     pub concurrency: usize,
+    /// The page origin the suite was written for (e.g. the page of an imported recording).
+    pub origin: Option<String>,
+    /// Cookies the browser should hold before the suite runs.
+    pub cookies: Vec<PresetCookie>,
     pub cases: Vec<CaseEntry>,
 }
 
@@ -270,6 +306,8 @@ impl Suite {
             description: None,
             defaults: Defaults::default(),
             concurrency: 1,
+            origin: None,
+            cookies: Vec::new(),
             cases: cases.into_iter().map(CaseEntry::Valid).collect(),
         }
     }
@@ -342,6 +380,8 @@ impl Suite {
             description: raw.description,
             defaults,
             concurrency,
+            origin: raw.origin,
+            cookies: raw.cookies,
             cases,
         })
     }

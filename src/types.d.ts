@@ -52,7 +52,23 @@ export interface Suite {
   defaults?: Defaults;
   /** Cases in flight at once (default 1: one at a time, in file order). */
   concurrency?: number;
+  /** The page origin the suite was written for (e.g. the page of an imported recording). */
+  origin?: string;
+  /** Cookies the browser holds before the suite runs. */
+  cookies?: PresetCookie[];
   cases: Case[];
+}
+
+/** A cookie the browser holds before a suite runs. */
+export interface PresetCookie {
+  /** The URL the cookie is set for. */
+  url: string;
+  name: string;
+  value: string;
+  same_site?: "strict" | "lax" | "none";
+  secure?: boolean;
+  http_only?: boolean;
+  partitioned?: boolean;
 }
 
 /** A JavaScript error as fetch() (or the harness) gave it. */
