@@ -218,12 +218,14 @@ fn interpret(command: &Command) -> Result<RecordedRequest, ImportError> {
             }
             "-I" | "--head" => head = true,
             "-G" | "--get" => get = true,
-            "-F" | "--form" => return Err(ImportError::at_line(
-                word.line,
-                format!(
+            "-F" | "--form" => {
+                return Err(ImportError::at_line(
+                    word.line,
+                    format!(
                     "{flag}: multipart form bodies are not imported; use --data-raw with the body"
                 ),
-            )),
+                ))
+            }
             "-k" | "--insecure" => request.notes.push(note(
                 super::NoteLevel::Info,
                 "--insecure has no browser equivalent: the browser checks the certificate".into(),

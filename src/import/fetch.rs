@@ -421,19 +421,20 @@ fn request_of(
             "body" => request.body = string("body", value, at)?,
             "headers" => request.headers = headers_of(value, at)?,
             "credentials" => {
-                request.credentials =
-                    match string("credentials", value, at)?.as_deref() {
-                        None => None,
-                        Some("include") => Some(Credentials::Include),
-                        Some("omit") => Some(Credentials::Omit),
-                        Some("same-origin") => Some(Credentials::SameOrigin),
-                        Some(other) => return Err(ImportError::at_line(
+                request.credentials = match string("credentials", value, at)?.as_deref() {
+                    None => None,
+                    Some("include") => Some(Credentials::Include),
+                    Some("omit") => Some(Credentials::Omit),
+                    Some("same-origin") => Some(Credentials::SameOrigin),
+                    Some(other) => {
+                        return Err(ImportError::at_line(
                             at,
                             format!(
                                 "`credentials` must be include, omit or same-origin, not `{other}`"
                             ),
-                        )),
+                        ))
                     }
+                }
             }
             "mode" => match string("mode", value, at)?.as_deref() {
                 None | Some("cors") => {}

@@ -275,3 +275,147 @@ pub fn import(text: &str, from: Option<SourceKind>) -> Result<Imported, ImportEr
     notes.extend(more);
     Ok(Imported { suite, notes })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::{CaseEntry, Suite};
+
+    const SAMPLES: [(&str, &str, SourceKind); 6] = [
+        (
+            "chromium-fetch.js",
+            include_str!("../../tests/import/chromium-fetch.js"),
+            SourceKind::Fetch,
+        ),
+        (
+            "firefox-fetch.js",
+            include_str!("../../tests/import/firefox-fetch.js"),
+            SourceKind::Fetch,
+        ),
+        (
+            "chromium-curl-bash.sh",
+            include_str!("../../tests/import/chromium-curl-bash.sh"),
+            SourceKind::Curl,
+        ),
+        (
+            "chromium-curl-cmd.txt",
+            include_str!("../../tests/import/chromium-curl-cmd.txt"),
+            SourceKind::Curl,
+        ),
+        ("firefox-curl.sh", include_str!("../../tests/import/firefox-curl.sh"), SourceKind::Curl),
+        (
+            "chromium-fetch-node.js",
+            include_str!("../../tests/import/chromium-fetch-node.js"),
+            SourceKind::Fetch,
+        ),
+    ];
+
+    #[test]
+    fn every_sample_imports_to_the_same_requests() {
+        for (name, text, kind) in SAMPLES {
+            assert_eq!(SourceKind::detect(text), Some(kind), "{name}");
+            let imported = import(text, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let suite = &imported.suite;
+            assert_eq!(suite.origin.as_deref(), Some("http://127.0.0.1:9180"), "{name}");
+            let put = suite
+                .cases
+                .iter()
+                .find(|c| c.id == "PUT /cors/reflect-credentials/notes/1")
+                .unwrap_or_else(|| panic!("{name}: {:#?}", suite.cases));
+            assert_eq!(put.method, "PUT");
+            assert_eq!(put.credentials, Some(Credentials::Include), "{name}");
+            let headers: Vec<(&str, &str)> = put.headers.iter().collect();
+            for (n, _) in &headers {
+                assert!(
+                    !crate::fetch::header::is_forbidden_request_header(n, "")
+                        && !n.eq_ignore_ascii_case("user-agent"),
+                    "{name}: {n} kept"
+                );
+            }
+            assert!(headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("authorization")
+                && *v == "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig"));
+            assert!(headers
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case("content-type") && *v == "application/json"));
+            let body = put.body.as_deref().unwrap_or_default();
+            if name == "chromium-fetch-node.js" {
+                assert_eq!(body, "{\"title\":\"x\"}");
+                continue;
+            }
+            assert!(body.starts_with("{\"title\":\"It"), "{name}: {body}");
+            assert!(body.ends_with("\"tags\":[\"a\",\"b\"]}"), "{name}: {body}");
+            if name != "chromium-fetch.js" && name != "firefox-fetch.js" {
+                assert_eq!(suite.cookies.len(), 2, "{name}");
+                assert_eq!(suite.cookies[0].value, "s%3A42.abc", "{name}");
+                assert_eq!(suite.cookies[0].url, "http://127.0.0.1:9181/", "{name}");
+            }
+            let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
+            assert_eq!(
+                ids,
+                [
+                    "GET /cors/permissive/notes",
+                    "PUT /cors/reflect-credentials/notes/1",
+                    "PUT /cors/exact/notes/1",
+                    "GET /cors/none/notes"
+                ],
+                "{name}"
+            );
+            assert_eq!(suite.cases[3].url, "http://127.0.0.1:9181/cors/none/notes?page=2&q=a%20b");
+            assert_eq!(suite.cases[2].body.as_deref(), Some("{\"title\":\"x\"}"), "{name}");
+            // The written suite is a valid suite file.
+            let parsed = Suite::parse(&suite.to_json()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(parsed.cases.iter().all(|c| matches!(c, CaseEntry::Valid(_))), "{name}");
+            assert_eq!(parsed.origin, suite.origin);
+        }
+    }
+
+    #[test]
+    fn quoting_edge_cases_survive_each_dialect() {
+        let bash = import(include_str!("../../tests/import/chromium-curl-bash.sh"), None).unwrap();
+        let cmd = import(include_str!("../../tests/import/chromium-curl-cmd.txt"), None).unwrap();
+        let firefox = import(include_str!("../../tests/import/firefox-curl.sh"), None).unwrap();
+        let expected =
+            "{\"title\":\"It's a note!\\nline \\\"two\\\" 100%off\",\"tags\":[\"a\",\"b\"]}";
+        for imported in [&bash, &cmd, &firefox] {
+            assert_eq!(imported.suite.cases[1].body.as_deref(), Some(expected));
+        }
+        let ua = bash.suite.cases[0].headers.iter().find(|(n, _)| *n == "sec-ch-ua");
+        assert_eq!(ua, None, "Sec-CH-UA is forbidden (Sec- prefix)");
+    }
+
+    #[test]
+    fn notes_say_what_was_dropped_inferred_and_secret() {
+        let imported =
+            import(include_str!("../../tests/import/chromium-fetch-node.js"), None).unwrap();
+        let text: Vec<String> = imported.notes.iter().map(ToString::to_string).collect();
+        let all = text.join("\n");
+        assert!(all.contains("dropped sec-fetch-mode, Referer: forbidden"), "{all}");
+        assert!(all.contains("dropped Referrer-Policy: the browser"), "{all}");
+        assert!(all.contains("preset cookies (sid, theme)"), "{all}");
+        assert!(
+            all.contains("credentials: include (inferred: the request carried cookies)"),
+            "{all}"
+        );
+        assert!(all.contains("Authorization header: its value may be a secret"), "{all}");
+        let json = serde_json::to_value(&imported.notes[0]).unwrap();
+        assert_eq!(json["level"], "info");
+        assert_eq!(json["case"], "PUT /cors/reflect-credentials/notes/1");
+        assert_eq!(json["line"], 1);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read_with_a_clear_error() {
+        assert_eq!(import("   ", None).unwrap_err().to_string(), "the input is empty");
+        let err = import("GET /notes HTTP/1.1", None).unwrap_err();
+        assert!(err.to_string().contains("--from har|curl|fetch"), "{err}");
+        let big = " ".repeat(MAX_INPUT_BYTES + 1);
+        assert!(import(&big, Some(SourceKind::Har))
+            .unwrap_err()
+            .to_string()
+            .contains("at most 64 MB"));
+        let err = import("fetch('http://a.test/')", Some(SourceKind::Curl)).unwrap_err();
+        assert!(err.to_string().contains("no curl command"), "{err}");
+        assert_eq!("HAR".parse::<SourceKind>(), Ok(SourceKind::Har));
+        assert!("xml".parse::<SourceKind>().is_err());
+    }
+}
