@@ -93,7 +93,7 @@ pub enum BrowserChoice {
 }
 
 impl BrowserChoice {
-    fn engines(self) -> Vec<Engine> {
+    pub(crate) fn engines(self) -> Vec<Engine> {
         match self {
             BrowserChoice::Chromium => vec![Engine::Chromium],
             BrowserChoice::Firefox => vec![Engine::Firefox],
@@ -117,25 +117,42 @@ pub async fn run(args: RunArgs) -> Result<bool, Failure> {
     if args.concurrency == Some(0) {
         return Err(Failure::Usage("--concurrency must be at least 1".into()));
     }
-    let (bind, page_url) = page_address(args.origin.as_deref()).await.map_err(Failure::Usage)?;
+    let reports = serve_and_run(
+        &suite,
+        args.browser,
+        args.origin.as_deref(),
+        &args.drivers,
+        args.concurrency,
+        args.reason_source,
+        args.probe,
+    )
+    .await?;
+    write_output(&reports, args.format, args.out.as_ref())?;
+    Ok(reports.iter().all(SuiteReport::all_passed))
+}
+
+/// Serves the page on `origin` (a free port when `None`), runs the suite in each engine of
+/// `browser`, and stops the page: what `run` and `check` share.
+pub async fn serve_and_run(
+    suite: &LoadedSuite,
+    browser: BrowserChoice,
+    origin: Option<&str>,
+    drivers: &DriverArgs,
+    concurrency: Option<usize>,
+    reason_source: ReasonSourceChoice,
+    probe: crate::ProbeEndpointArgs,
+) -> Result<Vec<SuiteReport>, Failure> {
+    let (bind, page_url) = page_address(origin).await.map_err(Failure::Usage)?;
     let bundle = WebBundle::prepare().map_err(Failure::Infra)?;
-    let probe = args.probe.service(bind);
+    let probe = probe.service(bind);
     let server =
         PageServer::start(bind, bundle.router(None, probe)).await.map_err(Failure::Infra)?;
     let page_url = page_url.unwrap_or_else(|| format!("{}/", server.origin));
-    let outcome = run_engines(
-        &args.browser.engines(),
-        &args.drivers,
-        &page_url,
-        &suite,
-        args.concurrency,
-        args.reason_source,
-    )
-    .await;
+    let outcome =
+        run_engines(&browser.engines(), drivers, &page_url, suite, concurrency, reason_source)
+            .await;
     server.stop().await;
-    let reports = outcome.map_err(Failure::Infra)?;
-    write_output(&reports, args.format, args.out.as_ref())?;
-    Ok(reports.iter().all(SuiteReport::all_passed))
+    outcome.map_err(Failure::Infra)
 }
 
 /// Runs the suite in each engine in turn, with progress on standard error.
