@@ -254,3 +254,28 @@ export interface SuiteProblem {
   field: string | null;
   message: string;
 }
+
+/** What `importRequests` reads: a HAR file, "Copy as cURL" commands or "Copy as fetch" calls. */
+export type ImportSource = "har" | "curl" | "fetch";
+
+export interface ImportOptions {
+  /** Default: told from the text's first characters. */
+  from?: ImportSource;
+}
+
+/** What the import dropped, inferred or left out, and why. */
+export interface ImportNote {
+  level: "info" | "warning" | "error";
+  message: string;
+  /** The id of the case it concerns. */
+  case?: string;
+  /** The HAR entry (`log.entries[N]`) it concerns. */
+  entry?: number;
+  /** The 1-based line of the pasted text it concerns. */
+  line?: number;
+}
+
+export interface ImportResult {
+  suite: Suite;
+  notes: ImportNote[];
+}

@@ -588,12 +588,12 @@ fn split_cmd(text: &str) -> Result<Vec<Command>, ImportError> {
         let line = r.line;
         match c {
             '^' if !quoted => match r.next() {
-                Some('\n') => {
-                    if r.peek() == Some('\n') {
-                        r.next();
-                        current.push(('\n', line));
-                    }
+                // `^` + two newlines: a newline in the value; `^` + one: the line continues.
+                Some('\n') if r.peek() == Some('\n') => {
+                    r.next();
+                    current.push(('\n', line));
                 }
+                Some('\n') => {}
                 Some(c) => {
                     current.push(('\u{0}', line));
                     current.push((c, line));
