@@ -370,6 +370,37 @@ mod tests {
     }
 
     #[test]
+    fn har_samples_give_one_case_per_cross_origin_fetch() {
+        for text in [
+            include_str!("../../tests/import/chromium.har"),
+            include_str!("../../tests/import/firefox.har"),
+        ] {
+            let imported = import(text, None).unwrap();
+            let ids: Vec<&str> = imported.suite.cases.iter().map(|c| c.id.as_str()).collect();
+            assert_eq!(
+                ids,
+                [
+                    "GET /cors/permissive/notes",
+                    "PUT /cors/reflect-credentials/notes/1",
+                    "PUT /cors/exact/notes/1",
+                    "GET /cors/none/notes",
+                    "GET /redirect/302/wildcard"
+                ]
+            );
+            assert_eq!(imported.suite.origin.as_deref(), Some("http://127.0.0.1:9180"));
+            let put = &imported.suite.cases[1];
+            assert_eq!(
+                put.body.as_deref(),
+                Some("{\"title\":\"It's a note\",\"tags\":[\"a\",\"b\"]}")
+            );
+            let names: Vec<&str> = put.headers.iter().map(|(n, _)| n).collect();
+            assert_eq!(names, ["Accept", "Authorization", "Content-Type"]);
+            assert_eq!(imported.suite.cookies.len(), 1);
+            assert!(imported.notes[0].message.contains("left out 1 same-origin, 2 preflights, 1 navigations, 1 redirect hops, 2 other resources"), "{}", imported.notes[0]);
+        }
+    }
+
+    #[test]
     fn quoting_edge_cases_survive_each_dialect() {
         let bash = import(include_str!("../../tests/import/chromium-curl-bash.sh"), None).unwrap();
         let cmd = import(include_str!("../../tests/import/chromium-curl-cmd.txt"), None).unwrap();
