@@ -1,6 +1,7 @@
 //! `import` and `check` end to end: DevTools samples imported, run in headless Chromium
 //! against the fixtures, and the verdicts compared with what happened in the recording.
 //! Ports: fixtures on 9410-9414, the page on 9409 (this worktree's range).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

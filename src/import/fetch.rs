@@ -271,14 +271,20 @@ impl<'a> Parser<'a> {
                 return Ok(Js::Array(items));
             }
             items.push(self.value()?);
-            self.skip()?;
-            match self.peek() {
-                Some(',') => {
-                    self.bump();
-                }
-                Some(']') => {}
-                _ => return Err(self.error("expected `,` or `]` in an array")),
+            self.separator(']', "an array")?;
+        }
+    }
+
+    /// After an item: a `,`, or the closing bracket (left for the caller).
+    fn separator(&mut self, close: char, within: &str) -> Result<(), ImportError> {
+        self.skip()?;
+        match self.peek() {
+            Some(',') => {
+                self.bump();
+                Ok(())
             }
+            Some(c) if c == close => Ok(()),
+            _ => Err(self.error(format!("expected `,` or `{close}` in {within}"))),
         }
     }
 
@@ -301,14 +307,7 @@ impl<'a> Parser<'a> {
             self.expect(':', &format!("`:` after `{key}`"))?;
             let value = self.value()?;
             fields.push((key, value, line));
-            self.skip()?;
-            match self.peek() {
-                Some(',') => {
-                    self.bump();
-                }
-                Some('}') => {}
-                _ => return Err(self.error("expected `,` or `}` in an object")),
-            }
+            self.separator('}', "an object")?;
         }
     }
 }
