@@ -1,6 +1,7 @@
 //! The one error type of the public API. Blocked requests are results, never errors:
 //! these are the inputs the harness cannot run at all.
 
+use crate::import::ImportError;
 use crate::suite::{SuiteError, SuiteProblem};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -11,6 +12,9 @@ pub enum HarnessError {
     /// The options passed to `runSuite` are not valid.
     #[error("invalid options: {0}")]
     Options(String),
+    /// Text given to `importRequests` that cannot be imported (names the line or HAR entry).
+    #[error(transparent)]
+    Import(#[from] ImportError),
 }
 
 impl HarnessError {
@@ -19,6 +23,7 @@ impl HarnessError {
         match self {
             HarnessError::Suite(_) => "SuiteError",
             HarnessError::Options(_) => "TypeError",
+            HarnessError::Import(_) => "ImportError",
         }
     }
 
@@ -26,7 +31,7 @@ impl HarnessError {
     pub fn problems(&self) -> &[SuiteProblem] {
         match self {
             HarnessError::Suite(e) => &e.problems,
-            HarnessError::Options(_) => &[],
+            HarnessError::Options(_) | HarnessError::Import(_) => &[],
         }
     }
 }

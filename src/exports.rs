@@ -10,6 +10,7 @@ use crate::browser::{page_engine, PageBrowser, ProbeEndpoint};
 use crate::engine::Browser;
 use crate::engine::RunOptions;
 use crate::error::HarnessError;
+use crate::import::{self, SourceKind};
 use crate::suite::{CaseEntry, Suite, SuiteError};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -23,6 +24,15 @@ impl From<HarnessError> for JsValue {
         js_error.set_name(error.js_name());
         if let Ok(problems) = to_js(error.problems()) {
             let _ = js_sys::Reflect::set(&js_error, &"problems".into(), &problems);
+        }
+        if let HarnessError::Import(e) = &error {
+            let set = |key: &str, at: Option<usize>| {
+                if let Some(at) = at {
+                    let _ = js_sys::Reflect::set(&js_error, &key.into(), &(at as u32).into());
+                }
+            };
+            set("line", e.line());
+            set("entry", e.entry());
         }
         js_error.into()
     }
@@ -201,4 +211,30 @@ pub fn validate_suite(
 #[wasm_bindgen(js_name = describeBrowser, unchecked_return_type = "Promise<string>")]
 pub fn describe_browser() -> Promise {
     future_to_promise(async { Ok(JsValue::from(PageBrowser::default().describe().await)) })
+}
+
+/// DevTools' "Copy as fetch", "Copy as cURL" or a HAR file as a suite, with notes on what
+/// was dropped, inferred or left out; throws an `ImportError` naming the line or entry.
+#[wasm_bindgen(js_name = importRequests, unchecked_return_type = "ImportResult")]
+pub fn import_requests(
+    text: String,
+    #[wasm_bindgen(unchecked_optional_param_type = "ImportOptions")] options: Option<
+        js_sys::Object,
+    >,
+) -> Result<JsValue, JsValue> {
+    let from = options
+        .as_ref()
+        .and_then(|o| js_sys::Reflect::get(o, &"from".into()).ok())
+        .filter(|v| !v.is_undefined() && !v.is_null());
+    let from = match from {
+        None => None,
+        Some(v) => Some(
+            v.as_string()
+                .ok_or_else(|| "from must be \"har\", \"curl\" or \"fetch\"".to_owned())
+                .and_then(|s| s.parse::<SourceKind>())
+                .map_err(HarnessError::Options)?,
+        ),
+    };
+    let imported = import::import(&text, from).map_err(HarnessError::from)?;
+    to_js(&imported)
 }

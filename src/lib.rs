@@ -6,7 +6,8 @@
 //! Layers, none reaching upward:
 //! - pure Rust, tested with `cargo test`: [`suite`] (the suite file), [`fetch`] (the Fetch
 //!   standard's safelisting rules), [`plan`], [`engine`] (decisions, generic over a
-//!   browser), [`expect`], [`outcome`] (the result model) and [`report`] writers;
+//!   browser), [`expect`], [`outcome`] (the result model), [`report`] writers and
+//!   [`import`] (DevTools' fetch, cURL and HAR into suites);
 //! - `browser` (wasm32 only): the thin web-sys layer the engine drives, and [`Probe`]'s `run`;
 //! - `exports` (wasm32 only): the `#[wasm_bindgen]` JavaScript API, `runSuite` and `runCase`.
 //!
@@ -32,6 +33,7 @@ pub mod fetch;
 pub mod firefox_console;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
+pub mod import;
 pub mod outcome;
 pub mod plan;
 pub mod probe;

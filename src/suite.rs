@@ -196,7 +196,40 @@ struct RawSuite {
     concurrency: Option<usize>,
     #[serde(default)]
     origins: Vec<String>,
+    #[serde(default)]
+    cookies: Vec<PresetCookie>,
     cases: Vec<serde_json::Value>,
+}
+
+/// [SameSite] of a preset cookie.
+///
+/// [SameSite]: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Set-Cookie#samesitesamesite-value
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SameSite {
+    #[serde(alias = "strict")]
+    Strict,
+    #[serde(alias = "lax")]
+    Lax,
+    #[serde(alias = "none")]
+    None,
+}
+
+/// A cookie the browser holds before the suite runs (e.g. imported from a recorded `Cookie` header).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetCookie {
+    /// The URL the cookie is set for (its host and path scope it).
+    pub url: String,
+    pub name: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_site: Option<SameSite>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_only: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioned: Option<bool>,
 }
 
 /// A problem in a suite file, naming the case and the field at fault.
@@ -264,6 +297,8 @@ pub struct Suite {
     /// The page origins the runner serves the page as (`https://app.example.com`, `null`);
     /// empty: wherever the page is.
     pub origins: Vec<String>,
+    /// Cookies the browser should hold before the suite runs.
+    pub cookies: Vec<PresetCookie>,
     pub cases: Vec<CaseEntry>,
 }
 
@@ -276,6 +311,7 @@ impl Suite {
             defaults: Defaults::default(),
             concurrency: 1,
             origins: Vec::new(),
+            cookies: Vec::new(),
             cases: cases.into_iter().map(CaseEntry::Valid).collect(),
         }
     }
@@ -354,6 +390,7 @@ impl Suite {
             defaults,
             concurrency,
             origins: raw.origins,
+            cookies: raw.cookies,
             cases,
         })
     }

@@ -52,7 +52,23 @@ export interface Suite {
   defaults?: Defaults;
   /** Cases in flight at once (default 1: one at a time, in file order). */
   concurrency?: number;
+  /** Page origins the runner serves the page as (`https://app.example.com`, `null`); `import` sets the recording's page. */
+  origins?: string[];
+  /** Cookies the browser holds before the suite runs. */
+  cookies?: PresetCookie[];
   cases: Case[];
+}
+
+/** A cookie the browser holds before a suite runs. */
+export interface PresetCookie {
+  /** The URL the cookie is set for. */
+  url: string;
+  name: string;
+  value: string;
+  same_site?: "Strict" | "Lax" | "None";
+  secure?: boolean;
+  http_only?: boolean;
+  partitioned?: boolean;
 }
 
 /** A JavaScript error as fetch() (or the harness) gave it. */
@@ -237,4 +253,29 @@ export interface SuiteProblem {
   id: string | null;
   field: string | null;
   message: string;
+}
+
+/** What `importRequests` reads: a HAR file, "Copy as cURL" commands or "Copy as fetch" calls. */
+export type ImportSource = "har" | "curl" | "fetch";
+
+export interface ImportOptions {
+  /** Default: told from the text's first characters. */
+  from?: ImportSource;
+}
+
+/** What the import dropped, inferred or left out, and why. */
+export interface ImportNote {
+  level: "info" | "warning" | "error";
+  message: string;
+  /** The id of the case it concerns. */
+  case?: string;
+  /** The HAR entry (`log.entries[N]`) it concerns. */
+  entry?: number;
+  /** The 1-based line of the pasted text it concerns. */
+  line?: number;
+}
+
+export interface ImportResult {
+  suite: Suite;
+  notes: ImportNote[];
 }

@@ -12,11 +12,15 @@ mod bench;
 #[cfg(not(target_arch = "wasm32"))]
 mod bidi;
 #[cfg(not(target_arch = "wasm32"))]
+mod check;
+#[cfg(not(target_arch = "wasm32"))]
 mod demo;
 #[cfg(not(target_arch = "wasm32"))]
 mod driver;
 #[cfg(not(target_arch = "wasm32"))]
 mod fixtures;
+#[cfg(not(target_arch = "wasm32"))]
+mod import;
 #[cfg(not(target_arch = "wasm32"))]
 mod names;
 #[cfg(not(target_arch = "wasm32"))]
@@ -40,7 +44,7 @@ pub use native::*;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use crate::{bench, demo, fixtures, run, web};
+    use crate::{bench, check, demo, fixtures, import, run, web};
 
     use std::net::{IpAddr, SocketAddr};
     use std::process::ExitCode;
@@ -67,6 +71,11 @@ mod native {
         /// Run a suite file in real headless browsers; exit 0 when every expectation holds,
         /// 1 when one fails, 2 on usage or infrastructure errors.
         Run(run::RunArgs),
+        /// Ask one question: one request in a real browser, the verdict, reason and fix in a
+        /// few lines; exit 0 when allowed (or as --expect says), 1 otherwise, 2 on usage errors.
+        Check(check::CheckArgs),
+        /// Turn DevTools' "Copy as fetch", "Copy as cURL" or a HAR file into a suite.
+        Import(import::ImportArgs),
         /// Run the fixture servers in the foreground (Ctrl-C or SIGTERM stops them).
         Fixtures(fixtures::FixtureArgs),
         /// Measure the harness against a minimal fetch() loop in the same page (see BENCHMARKS.md).
@@ -134,6 +143,8 @@ mod native {
                 Command::Demo(args) => demo::run(args).await,
                 Command::Serve(args) => serve(args).await.map(|()| true).map_err(Failure::Infra),
                 Command::Run(args) => run::run(args).await,
+                Command::Check(args) => check::run(args).await,
+                Command::Import(args) => import::run(args).await,
                 Command::Bench(args) => bench::run(args).await,
                 Command::Fixtures(args) => {
                     fixtures::run_foreground(args).await.map(|()| true).map_err(Failure::Infra)

@@ -96,7 +96,7 @@ pub enum BrowserChoice {
 }
 
 impl BrowserChoice {
-    fn engines(self) -> Vec<Engine> {
+    pub(crate) fn engines(self) -> Vec<Engine> {
         match self {
             BrowserChoice::Chromium => vec![Engine::Chromium],
             BrowserChoice::Firefox => vec![Engine::Firefox],
@@ -120,33 +120,44 @@ pub async fn run(args: RunArgs) -> Result<bool, Failure> {
     if args.concurrency == Some(0) {
         return Err(Failure::Usage("--concurrency must be at least 1".into()));
     }
-    let origins = args.origin.page_origins(&suite.origins).map_err(Failure::Usage)?;
-    let engines = args.browser.engines();
-    let probe = !args.probe.no_probe_endpoint;
-    let mut stage = Stage::start(&args.origin, &origins, &suite.urls, |_| PageContent {
-        default_suite: None,
-        probe,
-    })
-    .await
-    .map_err(Failure::Infra)?;
-    let outcome = match stage.prepare_for(&engines).await {
-        Ok(()) => {
-            run_matrix(
-                &engines,
-                &args.drivers,
-                &stage,
-                &suite,
-                args.concurrency,
-                args.reason_source,
-            )
+    let reports = serve_and_run(
+        &suite,
+        args.browser,
+        &args.origin,
+        &args.drivers,
+        args.concurrency,
+        args.reason_source,
+        args.probe,
+    )
+    .await?;
+    write_output(&reports, args.format, args.out.as_ref())?;
+    Ok(reports.iter().all(SuiteReport::all_passed))
+}
+
+/// Serves the page as each origin of `origin` (a loopback page when none), runs the suite
+/// in each engine of `browser`, and stops the pages: what `run` and `check` share.
+pub async fn serve_and_run(
+    suite: &LoadedSuite,
+    browser: BrowserChoice,
+    origin: &OriginArgs,
+    drivers: &DriverArgs,
+    concurrency: Option<usize>,
+    reason_source: ReasonSourceChoice,
+    probe: crate::ProbeEndpointArgs,
+) -> Result<Vec<SuiteReport>, Failure> {
+    let origins = origin.page_origins(&suite.origins).map_err(Failure::Usage)?;
+    let engines = browser.engines();
+    let probe = !probe.no_probe_endpoint;
+    let mut stage =
+        Stage::start(origin, &origins, &suite.urls, |_| PageContent { default_suite: None, probe })
             .await
-        }
+            .map_err(Failure::Infra)?;
+    let outcome = match stage.prepare_for(&engines).await {
+        Ok(()) => run_matrix(&engines, drivers, &stage, suite, concurrency, reason_source).await,
         Err(e) => Err(e),
     };
     stage.stop().await;
-    let reports = outcome.map_err(Failure::Infra)?;
-    write_output(&reports, args.format, args.out.as_ref())?;
-    Ok(reports.iter().all(SuiteReport::all_passed))
+    outcome.map_err(Failure::Infra)
 }
 
 /// Runs the suite from each page of `stage` in each engine, one fresh session (and
