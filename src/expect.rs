@@ -6,6 +6,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::outcome::{CaseResult, Outcome};
+use crate::reason::{KnownReason, Reason};
 
 /// `"expect": "allowed"`, or `{ "outcome": ..., "status": 200, "reason": ..., "readable_headers": [...] }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,8 +14,8 @@ pub struct Expectation {
     pub outcome: Outcome,
     /// The status of an allowed response.
     pub status: Option<u16>,
-    /// Chromium's `corsError` name for a blocked request.
-    pub reason: Option<String>,
+    /// Chromium's name for a blocked request's reason (a `corsError` or a `blockedReason`).
+    pub reason: Option<Reason>,
     /// Response headers JavaScript must be able to read (any case).
     pub readable_headers: Vec<String>,
 }
@@ -102,8 +103,9 @@ struct Detailed {
     outcome: Option<Outcome>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
+    /// A known name only: a typo would silently never match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
+    reason: Option<KnownReason>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     readable_headers: Vec<String>,
 }
@@ -136,7 +138,7 @@ impl TryFrom<Detailed> for Expectation {
         Ok(Expectation {
             outcome,
             status: d.status,
-            reason: d.reason,
+            reason: d.reason.map(|known| known.0),
             readable_headers: d.readable_headers,
         })
     }
@@ -150,7 +152,7 @@ impl Serialize for Expectation {
         Detailed {
             outcome: Some(self.outcome),
             status: self.status,
-            reason: self.reason.clone(),
+            reason: self.reason.clone().map(KnownReason),
             readable_headers: self.readable_headers.clone(),
         }
         .serialize(serializer)
@@ -221,5 +223,20 @@ mod tests {
             .unwrap_err()
             .contains("unknown field `statuss`"));
         assert!(parse(json!(5)).is_err());
+        let typo = parse(json!({"reason": "AllowOriginMissmatch"})).unwrap_err();
+        assert!(typo.contains("did you mean `AllowOriginMismatch`?"), "{typo}");
+    }
+
+    #[test]
+    fn reasons_are_typed_and_match_exactly() {
+        let expect = parse(json!({"reason": "mixed-content"})).unwrap();
+        assert_eq!(
+            expect.reason,
+            Some(Reason::Blocked(crate::reason::BlockedReason::MixedContent))
+        );
+        assert_eq!(
+            serde_json::to_value(&expect).unwrap(),
+            json!({"outcome": "blocked", "reason": "mixed-content"})
+        );
     }
 }

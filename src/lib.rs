@@ -32,9 +32,13 @@ pub mod fetch;
 pub mod firefox_console;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
+mod names;
+pub mod net_error;
 pub mod outcome;
 pub mod plan;
 pub mod probe;
+pub mod reason;
+pub mod rejection;
 pub mod report;
 pub mod suite;
 
@@ -48,6 +52,7 @@ pub use error::HarnessError;
 pub use expect::Expectation;
 pub use outcome::{CaseResult, ErrorInfo, Outcome, ReasonSource, SuiteReport, Summary};
 pub use probe::Probe;
+pub use reason::{BlockedReason, Reason};
 pub use suite::{Case, Credentials, Suite, SuiteError};
 
 /// TypeScript declarations of the JavaScript API's objects (also emitted into the `.d.ts`).

@@ -5,8 +5,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cors::{Exchange, FailedResponse, Fix, ReasonFamily, Warning};
+use crate::cors::{CorsError, Exchange, FailedResponse, FirefoxKey, Fix, ReasonFamily, Warning};
 use crate::expect::Expectation;
+use crate::net_error::NetError;
+use crate::reason::{BrowserReason, Reason};
 
 /// How many characters of a readable body a result keeps.
 pub const BODY_PREVIEW_CHARS: usize = 300;
@@ -114,9 +116,9 @@ pub struct Diagnosis {
     pub confidence: Confidence,
     pub family: ReasonFamily,
     /// Chromium's name for the failure (exact or likely only).
-    pub reason: Option<String>,
+    pub reason: Option<CorsError>,
     /// Firefox's key for the failure (exact or likely only).
-    pub firefox_reason: Option<String>,
+    pub firefox_reason: Option<FirefoxKey>,
     pub failed_parameter: Option<String>,
     /// Which response failed (exact only).
     pub failed_response: Option<FailedResponse>,
@@ -146,21 +148,22 @@ pub struct CaseResult {
     pub preflight: Option<bool>,
     /// Headers of the case the browser silently dropped as forbidden (lower-case).
     pub dropped_headers: Vec<String>,
-    /// Blocked only: Chromium's `corsError` name for the failure, when known.
-    pub reason: Option<String>,
+    /// Blocked only: Chromium's name for the failure (its `corsError`, or DevTools'
+    /// `blockedReason` for another policy such as `mixed-content`), when known.
+    pub reason: Option<Reason>,
     pub reason_source: Option<ReasonSource>,
     /// The header value, method or header name the reason is about, when known.
     #[serde(default)]
     pub failed_parameter: Option<String>,
     /// Blocked only: the key Firefox logs for the failure (`CORSNotSupportingCredentials`, ...).
     #[serde(default)]
-    pub firefox_reason: Option<String>,
+    pub firefox_reason: Option<FirefoxKey>,
     /// The browser's own word (Chromium's `corsError`, or Firefox's key), when the runner has it.
     #[serde(default)]
-    pub browser_reason: Option<String>,
+    pub browser_reason: Option<BrowserReason>,
     /// The harness's reason (Chromium's vocabulary), whatever the browser says.
     #[serde(default)]
-    pub harness_reason: Option<String>,
+    pub harness_reason: Option<CorsError>,
     /// Set when the browser and the harness disagree: a bug in the evaluator, or a server
     /// that answers the replay differently.
     #[serde(default)]
@@ -176,6 +179,10 @@ pub struct CaseResult {
     pub exchange: Option<Exchange>,
     /// The error `fetch()` rejected with, for every outcome but `allowed`.
     pub error: Option<ErrorInfo>,
+    /// Unreachable only: the network error that took the response's place, when the
+    /// browser's log or the replay named it (`net::ERR_CERT_AUTHORITY_INVALID`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_error: Option<NetError>,
     /// Time from `fetch()` to its promise settling, in milliseconds.
     pub elapsed_ms: f64,
     pub expect: Option<Expectation>,
@@ -211,6 +218,7 @@ impl CaseResult {
             warnings: Vec::new(),
             exchange: None,
             error: None,
+            network_error: None,
             elapsed_ms: 0.0,
             expect: None,
             pass: None,
@@ -294,6 +302,11 @@ impl fmt::Display for CaseResult {
         }
         if let Some(error) = &self.error {
             writeln!(f, "  error: {error}")?;
+        }
+        if let Some(network_error) = &self.network_error {
+            let certificate =
+                if network_error.is_certificate() { " (the certificate)" } else { "" };
+            writeln!(f, "  network error: {network_error}{certificate}")?;
         }
         match self.preflight {
             Some(true) => writeln!(f, "  preflight: sent")?,

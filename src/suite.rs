@@ -475,6 +475,30 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_expected_reason_names_case_and_field() {
+        let suite = Suite::parse(
+            r#"{ "cases": [
+                { "id": "typo", "url": "http://x/", "expect": { "reason": "WildcardOriginNotAlowed" } },
+                { "id": "lna", "url": "http://x/", "expect": { "reason": "LocalNetworkAccessPermissionDenied" } },
+                { "id": "mixed", "url": "http://x/", "expect": { "outcome": "blocked", "reason": "mixed-content" } }
+            ] }"#,
+        )
+        .unwrap();
+        let p = malformed(&suite, 0);
+        assert_eq!(
+            (p.id.as_deref(), p.field.as_deref()),
+            (Some("typo"), Some("expect.reason")),
+            "{p}"
+        );
+        assert!(
+            p.to_string().contains("unknown reason `WildcardOriginNotAlowed` (did you mean `WildcardOriginNotAllowed`?)"),
+            "{p}"
+        );
+        assert!(matches!(suite.cases[1], CaseEntry::Valid(_)));
+        assert!(matches!(suite.cases[2], CaseEntry::Valid(_)));
+    }
+
+    #[test]
     fn top_level_problems_fail_the_suite() {
         let err = Suite::parse("{").unwrap_err();
         assert!(err.to_string().contains("not valid JSON"), "{err}");

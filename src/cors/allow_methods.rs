@@ -6,6 +6,7 @@
 
 use super::allow_list;
 use super::exchange::WireResponse;
+use super::firefox_key::FirefoxKey;
 use super::reason::{CheckFailure, CorsError};
 use crate::fetch::method;
 
@@ -16,7 +17,7 @@ pub fn parse(preflight: &WireResponse) -> Result<Vec<String>, CheckFailure> {
     allow_list::parse(preflight.combined(NAME).as_deref()).ok_or_else(|| {
         CheckFailure::new(
             CorsError::InvalidAllowMethodsPreflightResponse,
-            "CORSInvalidAllowMethod",
+            FirefoxKey::InvalidAllowMethod,
             "",
         )
     })
@@ -33,7 +34,7 @@ pub fn check(allowed: &[String], method_sent: &str, credentials: bool) -> Result
     }
     Err(CheckFailure::new(
         CorsError::MethodDisallowedByPreflightResponse,
-        "CORSMethodNotFound",
+        FirefoxKey::MethodNotFound,
         method_sent,
     ))
 }
@@ -52,7 +53,7 @@ mod tests {
         assert!(check(&list(&[]), "POST", true).is_ok(), "safelisted methods need no listing");
         let failure = check(&list(&["GET", "POST"]), "DELETE", false).unwrap_err();
         assert_eq!(failure.error, CorsError::MethodDisallowedByPreflightResponse);
-        assert_eq!(failure.firefox_key, "CORSMethodNotFound");
+        assert_eq!(failure.firefox_key, FirefoxKey::MethodNotFound);
         assert_eq!(failure.failed_parameter, "DELETE");
     }
 

@@ -330,9 +330,15 @@ pub fn for_failure(
             format!("Redirect {} points at a URL with a user name or password ({target}): a CORS request may not follow it. Redirect to a URL without user:password@ and authenticate another way.",
                 match at { FailedResponse::Redirect { hop } => hop, _ => 1 })
         }
-        CorsError::CorsDisabledScheme
-        | CorsError::DisallowedByMode
-        | CorsError::InvalidResponse => {
+        error if error.is_local_network_access() => {
+            snippets = false;
+            format!(
+                "{} (on {on}). This is Local Network Access, not the CORS headers: a public website may call a local or loopback server only with the user's permission (and, for some names, Access-Control-Allow-Private-Network: true on the preflight). Serve the API from a public address, or call it from a page in the same address space.",
+                error.describe()
+            )
+        }
+        // The scheme, the request's mode, a broken response: nothing a header fixes.
+        _ => {
             snippets = false;
             format!("{} (on {on}).", failure.error.describe())
         }
@@ -349,6 +355,7 @@ pub fn for_failure(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cors::FirefoxKey;
 
     fn request(credentials: Credentials) -> CorsRequest {
         CorsRequest {
@@ -367,9 +374,9 @@ mod tests {
     #[test]
     fn every_reason_gets_a_fix() {
         let response = WireResponse::new(302, &[("Location", "http://u:p@b.test/")]);
-        for error in CorsError::ALL {
+        for &error in CorsError::ALL {
             for credentials in [Credentials::Omit, Credentials::Include] {
-                let failure = CheckFailure::new(error, "", "x");
+                let failure = CheckFailure::new(error, FirefoxKey::DidNotSucceed, "x");
                 let fix = for_failure(
                     &request(credentials),
                     "http://page.test",
@@ -384,8 +391,11 @@ mod tests {
 
     #[test]
     fn snippets_carry_the_policy_for_each_stack() {
-        let failure =
-            CheckFailure::new(CorsError::HeaderDisallowedByPreflightResponse, "", "x-api-key");
+        let failure = CheckFailure::new(
+            CorsError::HeaderDisallowedByPreflightResponse,
+            FirefoxKey::DidNotSucceed,
+            "x-api-key",
+        );
         let response = WireResponse::new(204, &[]);
         let fix = for_failure(
             &request(Credentials::Include),

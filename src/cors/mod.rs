@@ -21,6 +21,7 @@ pub mod allow_methods;
 pub mod allow_origin;
 pub mod cors_check;
 pub mod exchange;
+pub mod firefox_key;
 pub mod fix;
 pub mod max_age;
 pub mod preflight;
@@ -33,11 +34,12 @@ pub mod warning;
 pub use exchange::{
     Exchange, ReplayRequest, ReplayScope, Step, StepKind, WireRequest, WireResponse,
 };
+pub use firefox_key::FirefoxKey;
 pub use fix::{Fix, Snippet};
 pub use reason::{CorsError, FailedResponse, ReasonFamily};
 pub use url::{ResolveUrl, UrlParts};
 pub use walk::{evaluate, walk, Blocked, CorsRequest, Rules, Transport, Verdict, Walked};
-pub use warning::Warning;
+pub use warning::{Warning, WarningCode};
 
 // Host only: the walk tests parse URLs with the `url` crate.
 #[cfg(all(test, not(target_arch = "wasm32")))]

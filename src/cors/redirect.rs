@@ -5,6 +5,7 @@
 //!
 //! [HTTP-redirect fetch]: https://fetch.spec.whatwg.org/#http-redirect-fetch
 
+use super::firefox_key::FirefoxKey;
 use super::reason::{CheckFailure, CorsError};
 use super::url::UrlParts;
 
@@ -22,7 +23,7 @@ pub fn check_location(
         // Firefox fails the channel without a specific key: only the generic one is logged.
         return Err(CheckFailure::new(
             CorsError::RedirectContainsCredentials,
-            "CORSDidNotSucceed2",
+            FirefoxKey::DidNotSucceed,
             "",
         ));
     }

@@ -12,6 +12,7 @@ use futures_util::FutureExt;
 
 use super::allow_headers::WildcardAuthorization;
 use super::exchange::{Exchange, Step, StepKind, WireRequest, WireResponse};
+use super::firefox_key::FirefoxKey;
 use super::fix::{self, Fix};
 use super::preflight::{self, PreflightAsk};
 use super::reason::{CheckFailure, CorsError, FailedResponse};
@@ -20,6 +21,7 @@ use super::warning::{self, Warning};
 use super::{cors_check, redirect};
 use crate::browser_name::Family;
 use crate::fetch::{header, method};
+use crate::net_error::{NetError, NetErrorCode};
 use crate::suite::Credentials;
 
 /// The request as the page makes it.
@@ -60,7 +62,7 @@ impl Rules {
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     /// The response, or the network error that took its place.
-    async fn send(&self, request: &WireRequest) -> Result<WireResponse, String>;
+    async fn send(&self, request: &WireRequest) -> Result<WireResponse, NetError>;
 }
 
 /// How the walk ended.
@@ -71,7 +73,7 @@ pub enum Verdict {
     /// The browser refuses it for CORS.
     Blocked(Blocked),
     /// A network error, not CORS (refused, reset, too many or unusable redirects).
-    NetworkError { error: String },
+    NetworkError { error: NetError },
     /// The recorded exchange ends (or differs) before the walk does.
     Incomplete { why: String },
 }
@@ -82,7 +84,7 @@ pub struct Blocked {
     /// Chromium's name for the failure.
     pub reason: CorsError,
     /// Firefox's key for the same failure.
-    pub firefox_reason: &'static str,
+    pub firefox_reason: FirefoxKey,
     /// The header value, method or header name at fault (Chromium's `failedParameter`).
     pub failed_parameter: String,
     pub response: FailedResponse,
@@ -144,7 +146,9 @@ impl Walker<'_> {
         let request = self.request;
         let include = request.credentials == Credentials::Include;
         let Some(mut url) = urls.resolve(&request.url, None) else {
-            return Verdict::NetworkError { error: format!("not a URL: {}", request.url) };
+            return Verdict::NetworkError {
+                error: NetError::with_detail(NetErrorCode::InvalidUrl, &request.url),
+            };
         };
         let mut method = request.method.clone();
         let mut headers = request.headers.clone();
@@ -222,7 +226,7 @@ impl Walker<'_> {
                 && response.lines("location").collect::<std::collections::HashSet<_>>().len() > 1
             {
                 return Verdict::NetworkError {
-                    error: "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION".to_owned(),
+                    error: NetErrorCode::ResponseHeadersMultipleLocation.into(),
                 };
             }
             let location = response.combined("location").filter(|_| response.is_redirect());
@@ -253,16 +257,16 @@ impl Walker<'_> {
             }
             let Some(next) = urls.resolve(&location, Some(&url.href)) else {
                 return Verdict::NetworkError {
-                    error: format!("net::ERR_INVALID_REDIRECT ({location})"),
+                    error: NetError::with_detail(NetErrorCode::InvalidRedirect, location),
                 };
             };
             if !next.is_http() {
                 return Verdict::NetworkError {
-                    error: format!("net::ERR_UNSAFE_REDIRECT ({})", next.href),
+                    error: NetError::with_detail(NetErrorCode::UnsafeRedirect, &next.href),
                 };
             }
             if redirects == redirect::MAX_REDIRECTS {
-                return Verdict::NetworkError { error: "net::ERR_TOO_MANY_REDIRECTS".to_owned() };
+                return Verdict::NetworkError { error: NetErrorCode::TooManyRedirects.into() };
             }
             if let Err(failure) =
                 redirect::check_location(&next, &request.origin, cors_flag, tainted_origin)
@@ -303,11 +307,11 @@ impl Walker<'_> {
     }
 
     fn network_error(&self) -> Verdict {
-        let error = self.steps.last().and_then(|s| s.error.clone()).unwrap_or_default();
-        if error.starts_with(super::exchange::NOT_REPLAYED) {
-            return Verdict::Incomplete { why: error };
+        let error = self.steps.last().and_then(|s| s.error.clone());
+        match error.unwrap_or_else(|| NetErrorCode::Failed.into()) {
+            error @ NetError::NotReplayed(_) => Verdict::Incomplete { why: error.to_string() },
+            error => Verdict::NetworkError { error },
         }
-        Verdict::NetworkError { error }
     }
 
     fn blocked(
@@ -336,7 +340,7 @@ struct Replay<'a> {
 }
 
 impl Transport for Replay<'_> {
-    async fn send(&self, request: &WireRequest) -> Result<WireResponse, String> {
+    async fn send(&self, request: &WireRequest) -> Result<WireResponse, NetError> {
         let index = self.next.get();
         self.next.set(index + 1);
         let Some(step) = self.steps.get(index) else {
@@ -345,7 +349,7 @@ impl Transport for Replay<'_> {
                 request.kind, request.url
             );
             self.divergence.borrow_mut().get_or_insert(why);
-            return Err("not recorded".to_owned());
+            return Err(NetError::not_replayed("not recorded"));
         };
         if step.request.kind != request.kind
             || step.request.method != request.method
@@ -363,7 +367,7 @@ impl Transport for Replay<'_> {
         }
         match (&step.response, &step.error) {
             (Some(response), _) => Ok(response.clone()),
-            (None, error) => Err(error.clone().unwrap_or_default()),
+            (None, error) => Err(error.clone().unwrap_or_else(|| NetErrorCode::Failed.into())),
         }
     }
 }
