@@ -115,7 +115,7 @@ pub fn settle_result(result: &mut CaseResult, finding: &Finding) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cors::{CorsError, FailedResponse, FirefoxKey, Fix};
+    use crate::cors::{CorsError, FailedResponse, FirefoxKey};
     use crate::net_error::NetErrorCode;
     use crate::reason::BlockedReason;
 
@@ -125,7 +125,6 @@ mod tests {
             firefox_reason: FirefoxKey::AllowOriginNotMatchingOrigin,
             failed_parameter: String::new(),
             response: FailedResponse::Actual { hop: 0 },
-            fix: Fix { summary: String::new(), send: vec![], stop: vec![], snippets: vec![] },
         })
     }
 

@@ -3,11 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::exchange::WireResponse;
+use super::exchange::{Exchange, WireResponse};
 use super::reason::{CheckFailure, CorsError, FailedResponse};
-use super::walk::CorsRequest;
+use super::request::CorsRequest;
+use super::walk::Blocked;
+use crate::fetch::credentials::Credentials;
 use crate::fetch::{header, method};
-use crate::suite::Credentials;
 
 /// How to fix one failure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +158,18 @@ impl Policy {
 
 struct Notes {
     preflight_status: bool,
+}
+
+/// The fix for a blocked walk: the failing response is the exchange's last, and the
+/// `Origin` it was sent with says whether a redirect tainted it.
+pub fn for_blocked(request: &CorsRequest, blocked: &Blocked, exchange: &Exchange) -> Fix {
+    let last = exchange.steps.last();
+    let origin_sent =
+        last.and_then(|s| s.request.header("origin")).unwrap_or(request.origin.as_str());
+    let response = last.and_then(|s| s.response.clone()).unwrap_or_default();
+    let failure =
+        CheckFailure::new(blocked.reason, blocked.firefox_reason, blocked.failed_parameter.clone());
+    for_failure(request, origin_sent, &failure, blocked.response, &response)
 }
 
 /// The fix for `failure`, found on response `at` of `request`'s exchange, which was sent

@@ -9,8 +9,8 @@ use futures::executor::block_on;
 use super::url::NativeUrls;
 use super::*;
 use crate::browser_name::Family;
+use crate::fetch::credentials::Credentials;
 use crate::net_error::{NetError, NetErrorCode};
-use crate::suite::Credentials;
 
 const PAGE: &str = "http://page.test";
 const A: &str = "http://a.test";
@@ -65,10 +65,26 @@ fn run(req: &CorsRequest, servers: &Servers) -> Walked {
     walked
 }
 
-fn blocked(walked: &Walked) -> &Blocked {
-    match &walked.verdict {
-        Verdict::Blocked(blocked) => blocked,
-        other => panic!("expected blocked, got {other:?}"),
+/// A blocked verdict with its fix.
+#[derive(Clone, Debug)]
+struct Explained {
+    blocked: Blocked,
+    fix: Fix,
+}
+
+impl std::ops::Deref for Explained {
+    type Target = Blocked;
+    fn deref(&self) -> &Blocked {
+        &self.blocked
+    }
+}
+
+fn blocked(walked: &Walked) -> Explained {
+    match (&walked.verdict, &walked.fix) {
+        (Verdict::Blocked(blocked), Some(fix)) => {
+            Explained { blocked: blocked.clone(), fix: fix.clone() }
+        }
+        other => panic!("expected blocked with a fix, got {other:?}"),
     }
 }
 

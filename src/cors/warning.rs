@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::exchange::{Exchange, StepKind, WireResponse};
-use super::walk::CorsRequest;
+use super::request::CorsRequest;
 use super::{allow_credentials, allow_headers, allow_origin, max_age};
+use crate::fetch::credentials::Credentials;
 use crate::names::named_enum;
-use crate::suite::Credentials;
 
 named_enum! {
     /// What a [`Warning`] is about: a stable identifier, e.g. `wildcard-origin`.

@@ -14,8 +14,8 @@
 use super::{Browser, Engine, FetchAttempt, FetchRequest, ProbeAnswer, ProbeKind};
 use crate::browser_name::Family;
 use crate::cors::{
-    self, Blocked, CorsError, CorsRequest, Exchange, FirefoxKey, ReasonFamily, ResolveUrl, Rules,
-    UrlParts, Verdict, WarningCode,
+    self, Blocked, CorsError, CorsRequest, Exchange, FirefoxKey, Fix, ReasonFamily, ResolveUrl,
+    Rules, UrlParts, Verdict, WarningCode,
 };
 use crate::fetch::header;
 use crate::outcome::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome, ReasonSource};
@@ -91,7 +91,7 @@ impl<B: Browser> Engine<B> {
             (Verdict::Blocked(blocked), true) => {
                 // Blocked now; it read unreachable only in an isolated page whose probes COEP blocked.
                 result.warnings.retain(|w| w.code != WarningCode::CrossOriginIsolated);
-                apply(result, exchange_diagnosis(request, blocked));
+                apply(result, exchange_diagnosis(request, blocked, walked.fix));
                 true
             }
             (Verdict::Blocked(blocked), false) => {
@@ -351,7 +351,7 @@ fn apply(result: &mut CaseResult, diagnosis: Diagnosis) {
 }
 
 /// The evaluator's account of a replayed exchange it found blocked.
-fn exchange_diagnosis(request: &CorsRequest, blocked: Blocked) -> Diagnosis {
+fn exchange_diagnosis(request: &CorsRequest, blocked: Blocked, fix: Option<Fix>) -> Diagnosis {
     // The replay carries no cookies: a server may answer the browser's credentialed request otherwise.
     let (confidence, cookies) = if request.credentials == Credentials::Include {
         (Confidence::Likely, " (replayed without the page's cookies)")
@@ -367,6 +367,6 @@ fn exchange_diagnosis(request: &CorsRequest, blocked: Blocked) -> Diagnosis {
         failed_parameter: Some(blocked.failed_parameter).filter(|p| !p.is_empty()),
         failed_response: Some(blocked.response),
         note: format!("{} failed: {}{cookies}", blocked.response, blocked.reason.describe()),
-        fix: Some(blocked.fix),
+        fix,
     }
 }
