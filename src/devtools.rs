@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use crate::browser_name::Family;
 use crate::net_error::NetError;
-use crate::outcome::{CaseResult, Outcome, ReasonSource, SuiteReport, Summary};
 use crate::reason::{BrowserReason, Reason};
 use crate::rejection::{self, BrowserSaw};
+use crate::result::{CaseResult, Outcome, ReasonSource, SuiteReport, Summary};
 
 /// How Chromium says one request failed (`Network.loadingFailed`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,8 +193,8 @@ mod tests {
     use crate::cors::CorsError;
     use crate::expect::Expectation;
     use crate::net_error::NetErrorCode;
-    use crate::outcome::SuiteReport;
     use crate::reason::BlockedReason;
+    use crate::result::SuiteReport;
     use serde_json::json;
 
     fn entry(method: &str, params: Value) -> Value {

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use crate::browser_name::Family;
 use crate::cors::FirefoxKey;
 use crate::devtools::flag_disagreement;
-use crate::outcome::{CaseResult, Outcome, ReasonSource};
 use crate::reason::BrowserReason;
+use crate::result::{CaseResult, Outcome, ReasonSource};
 
 const BLOCKED_PREFIX: &str =
     "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ";

@@ -24,11 +24,13 @@
 
 pub mod browser_name;
 pub mod cors;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod devtools;
 pub mod engine;
 pub mod error;
 pub mod expect;
 pub mod fetch;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod firefox_console;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
@@ -40,6 +42,7 @@ pub mod probe;
 pub mod reason;
 pub mod rejection;
 pub mod report;
+pub mod result;
 pub mod suite;
 
 #[cfg(target_arch = "wasm32")]
@@ -50,9 +53,10 @@ pub mod exports;
 pub use engine::{Engine, RunOptions};
 pub use error::HarnessError;
 pub use expect::Expectation;
-pub use outcome::{CaseResult, ErrorInfo, Outcome, ReasonSource, SuiteReport, Summary};
+pub use outcome::Outcome;
 pub use probe::Probe;
 pub use reason::{BlockedReason, Reason};
+pub use result::{CaseResult, ErrorInfo, ReasonSource, SuiteReport, Summary};
 pub use suite::{Case, Credentials, Suite, SuiteError};
 
 /// TypeScript declarations of the JavaScript API's objects (also emitted into the `.d.ts`).

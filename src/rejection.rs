@@ -5,7 +5,7 @@
 //!
 //! | witness (authority, lowest first) | `Blocked` when | `Unreachable` when | says nothing when |
 //! |---|---|---|---|
-//! | 1. the page's probes ([`of_probe`], `crate::engine`) | a `no-cors` probe got a response, a first-hop probe got a redirect, or a probe timed out after the quick rejection | every probe failed | — |
+//! | 1. the page's probes ([`of_probe`], the engine) | a `no-cors` probe got a response, a first-hop probe got a redirect, or a probe timed out after the quick rejection | every probe failed | — |
 //! | 2. the replay ([`of_replay`], the probe endpoint) | the evaluator finds a CORS failure in the exchange | a later hop's server does not answer (refused, reset, empty, no such name) after earlier ones did | the exchange passes, is incomplete, or its first hop failed |
 //! | 3. the browser's own log ([`of_browser_log`], Chromium's DevTools) | it names a `corsError` or a `blockedReason` (mixed content, CSP, ...) | it names a network error and no CORS reason (a certificate error among them) | the harness itself aborted the request, or the log has no failure |
 //!
@@ -17,8 +17,8 @@
 
 use crate::cors::Verdict;
 use crate::net_error::NetError;
-use crate::outcome::{CaseResult, ErrorInfo, Outcome};
 use crate::reason::Reason;
+use crate::result::{CaseResult, ErrorInfo, Outcome};
 
 /// What one witness concluded about a rejected request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub enum Finding {
     Undecided,
 }
 
-/// How a reachability probe (`crate::engine::ProbeKind`) ended.
+/// How one of the engine's reachability probes ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProbeAnswer {
     /// An (opaque) response: the server answered.

@@ -365,7 +365,7 @@ fn path_of(path: &serde_path_to_error::Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Outcome;
+    use crate::result::Outcome;
 
     fn malformed(suite: &Suite, index: usize) -> &SuiteProblem {
         match &suite.cases[index] {

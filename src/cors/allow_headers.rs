@@ -6,8 +6,9 @@
 
 use super::allow_list;
 use super::exchange::WireResponse;
+use super::failure::CheckFailure;
 use super::firefox_key::FirefoxKey;
-use super::reason::{CheckFailure, CorsError};
+use super::reason::CorsError;
 
 pub const NAME: &str = "access-control-allow-headers";
 

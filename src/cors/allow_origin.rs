@@ -5,8 +5,9 @@
 //! [CORS check]: https://fetch.spec.whatwg.org/#cors-check
 
 use super::exchange::WireResponse;
+use super::failure::CheckFailure;
 use super::firefox_key::FirefoxKey;
-use super::reason::{CheckFailure, CorsError};
+use super::reason::CorsError;
 
 pub const NAME: &str = "access-control-allow-origin";
 

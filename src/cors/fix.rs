@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::exchange::{Exchange, WireResponse};
-use super::reason::{CheckFailure, CorsError, FailedResponse};
+use super::failure::CheckFailure;
+use super::reason::{CorsError, FailedResponse};
 use super::request::CorsRequest;
 use super::walk::Blocked;
 use crate::fetch::credentials::Credentials;

@@ -23,6 +23,7 @@ pub mod allow_origin;
 pub mod cors_check;
 pub mod evaluate;
 pub mod exchange;
+pub mod failure;
 pub mod firefox_key;
 pub mod fix;
 pub mod max_age;

@@ -8,8 +8,9 @@
 
 use super::allow_headers::{self, WildcardAuthorization};
 use super::exchange::WireResponse;
+use super::failure::CheckFailure;
 use super::firefox_key::FirefoxKey;
-use super::reason::{CheckFailure, CorsError};
+use super::reason::CorsError;
 use super::{allow_methods, cors_check};
 
 /// What the preflight asked for.

@@ -5,8 +5,9 @@
 //!
 //! [HTTP-redirect fetch]: https://fetch.spec.whatwg.org/#http-redirect-fetch
 
+use super::failure::CheckFailure;
 use super::firefox_key::FirefoxKey;
-use super::reason::{CheckFailure, CorsError};
+use super::reason::CorsError;
 use super::url::UrlParts;
 
 /// Browsers give up after this many redirects.

@@ -11,9 +11,10 @@ use std::cell::{Cell, RefCell};
 use futures_util::FutureExt;
 
 use super::exchange::{Exchange, Step, StepKind, WireRequest, WireResponse};
+use super::failure::CheckFailure;
 use super::firefox_key::FirefoxKey;
 use super::preflight::{self, PreflightAsk};
-use super::reason::{CheckFailure, CorsError, FailedResponse};
+use super::reason::{CorsError, FailedResponse};
 use super::request::{CorsRequest, Rules};
 use super::url::{ResolveUrl, UrlParts};
 use super::{cors_check, redirect};
@@ -41,7 +42,7 @@ pub enum Verdict {
     Incomplete { why: String },
 }
 
-/// Which check failed, and where (`crate::cors::fix` says what to do about it).
+/// Which check failed, and where (the fix module says what to do about it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blocked {
     /// Chromium's name for the failure.

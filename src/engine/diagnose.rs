@@ -18,10 +18,10 @@ use crate::cors::{
     Rules, UrlParts, Verdict, WarningCode,
 };
 use crate::fetch::header;
-use crate::outcome::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome, ReasonSource};
 use crate::plan::{self, RequestPlan};
 use crate::reason::Reason;
 use crate::rejection::{self, Finding};
+use crate::result::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome, ReasonSource};
 use crate::suite::{Case, Credentials};
 
 /// The browser's URL parser, for the evaluator.

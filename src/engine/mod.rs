@@ -34,9 +34,9 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::browser_name::Family;
 use crate::cors::{CorsRequest, Exchange, UrlParts, Warning, WarningCode};
-use crate::outcome::{CaseResult, ErrorInfo, Outcome, SuiteReport, BODY_PREVIEW_CHARS};
 use crate::plan::{self, RequestPlan};
 use crate::rejection::{self, Finding};
+use crate::result::{CaseResult, ErrorInfo, Outcome, SuiteReport, BODY_PREVIEW_CHARS};
 use crate::suite::{Case, CaseEntry, Credentials, Suite};
 
 /// A URL as the browser's own URL parser sees it.

@@ -8,7 +8,7 @@ use futures::executor::block_on;
 use super::*;
 use crate::cors::{Step, StepKind, WireRequest, WireResponse};
 use crate::expect::Expectation;
-use crate::outcome::{Confidence, DiagnosisMethod, ReasonSource};
+use crate::result::{Confidence, DiagnosisMethod, ReasonSource};
 use crate::suite::HeaderList;
 
 const PAGE: &str = "http://127.0.0.1:8000";

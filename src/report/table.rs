@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Reporter;
-use crate::outcome::{CaseResult, Outcome, SuiteReport};
+use crate::result::{CaseResult, Outcome, SuiteReport};
 
 /// A text table; ANSI colours when `color` is set.
 pub struct TableReporter {
@@ -84,8 +84,8 @@ fn row(result: &CaseResult) -> [String; 8] {
         {
             let reason = match (&result.reason, &result.diagnosis) {
                 (Some(reason), Some(d))
-                    if d.confidence == crate::outcome::Confidence::Likely
-                        && result.reason_source == Some(crate::outcome::ReasonSource::Harness) =>
+                    if d.confidence == crate::result::Confidence::Likely
+                        && result.reason_source == Some(crate::result::ReasonSource::Harness) =>
                 {
                     format!("{reason} (likely)")
                 }
@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn explains_blocked_cases_warnings_and_disagreements() {
         use crate::cors::{Fix, ReasonFamily, Warning};
-        use crate::outcome::{Confidence, Diagnosis, DiagnosisMethod};
+        use crate::result::{Confidence, Diagnosis, DiagnosisMethod};
         let mut report = sample_report();
         let blocked = &mut report.results[1];
         blocked.reason = Some(crate::cors::CorsError::WildcardOriginNotAllowed.into());
