@@ -5,8 +5,12 @@
 //!
 //! Layers, none reaching upward:
 //! - pure Rust, tested with `cargo test`: [`suite`] (the suite file), [`fetch`] (the Fetch
-//!   standard's safelisting rules), [`plan`], [`engine`] (decisions, generic over a
-//!   browser), [`expect`], [`outcome`] (the result model) and [`report`] writers;
+//!   standard's safelisting rules), [`plan`], [`engine`] (generic over a browser),
+//!   [`rejection`] (blocked vs unreachable), [`cors`] (the evaluator), the vocabulary
+//!   ([`reason`], [`net_error`], [`outcome`]), [`expect`], [`result`] (the result model)
+//!   and [`report`] writers;
+//! - native only: `devtools` and `firefox_console` (the browsers' own logs), the table and
+//!   JUnit writers;
 //! - `browser` (wasm32 only): the thin web-sys layer the engine drives, and [`Probe`]'s `run`;
 //! - `exports` (wasm32 only): the `#[wasm_bindgen]` JavaScript API, `runSuite` and `runCase`.
 //!

@@ -1,5 +1,5 @@
-//! The evaluator's answer: the [`walk`](super::walk)'s verdict and exchange, explained by
-//! the [`fix`](super::fix) for a blocked request and the [`warning`](super::warning)s for
+//! The evaluator's answer: the walk's verdict and exchange, explained by
+//! the fix for a blocked request and the warnings for
 //! an allowed one. The walk decides; this module only adds the explanations.
 
 use super::exchange::Exchange;

@@ -77,6 +77,9 @@ impl FirefoxKey {
     /// Chromium's Local Network Access names, which Firefox reports its own way.
     pub fn typical_for(error: CorsError) -> Option<FirefoxKey> {
         use CorsError::*;
+        if error.is_local_network_access() {
+            return None;
+        }
         Some(match error {
             MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => {
                 FirefoxKey::MissingAllowOrigin
@@ -105,20 +108,8 @@ impl FirefoxKey {
             | InvalidResponse
             | NoCorsRedirectModeNotFollow => FirefoxKey::DidNotSucceed,
             CorsDisabledScheme => FirefoxKey::RequestNotHttp,
-            PreflightMissingAllowExternal
-            | PreflightInvalidAllowExternal
-            | PreflightMissingAllowPrivateNetwork
-            | PreflightInvalidAllowPrivateNetwork
-            | InsecurePrivateNetwork
-            | InvalidPrivateNetworkAccess
-            | UnexpectedPrivateNetworkAccess
-            | PreflightMissingPrivateNetworkAccessId
-            | PreflightMissingPrivateNetworkAccessName
-            | PrivateNetworkAccessPermissionUnavailable
-            | PrivateNetworkAccessPermissionDenied
-            | LocalNetworkAccessPermissionDenied
-            | InsecureLocalNetwork
-            | InvalidLocalNetworkAccess => return None,
+            // What remains is Local Network Access (see `CorsError::family`).
+            _ => return None,
         })
     }
 
