@@ -8,19 +8,53 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::outcome::{CaseResult, Outcome, ReasonSource};
+use crate::browser_name::Family;
+use crate::net_error::NetError;
+use crate::reason::{BrowserReason, Reason};
+use crate::rejection::{self, BrowserSaw};
+use crate::result::{CaseResult, Outcome, ReasonSource, SuiteReport, Summary};
 
-/// How Chromium says one request failed.
+/// How Chromium says one request failed (`Network.loadingFailed`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetworkFailure {
-    /// e.g. `net::ERR_FAILED`, `net::ERR_CONNECTION_REFUSED`.
-    pub error_text: String,
+    /// `errorText`, e.g. `net::ERR_FAILED`, `net::ERR_CERT_AUTHORITY_INVALID`; `None` when empty.
+    pub error: Option<NetError>,
     /// Aborted by the page (our timeout).
     pub canceled: bool,
-    /// Chromium's `corsError`, e.g. `WildcardOriginNotAllowed`.
-    pub cors_error: Option<String>,
+    /// `corsErrorStatus.corsError`, e.g. `WildcardOriginNotAllowed`.
+    pub cors_error: Option<Reason>,
+    /// `blockedReason`: another policy refused it, e.g. `mixed-content`.
+    pub blocked_reason: Option<Reason>,
     /// The header value, method or header name at fault.
     pub failed_parameter: Option<String>,
+}
+
+impl NetworkFailure {
+    /// Reads the params of a `Network.loadingFailed` event.
+    fn from_params(params: &Value) -> Self {
+        let cors = &params["corsErrorStatus"];
+        let text = |value: &Value| value.as_str().filter(|t| !t.is_empty()).map(str::to_owned);
+        NetworkFailure {
+            error: text(&params["errorText"]).map(|t| NetError::parse(&t)),
+            canceled: params["canceled"].as_bool().unwrap_or(false),
+            cors_error: text(&cors["corsError"]).map(|name| Reason::parse(&name)),
+            blocked_reason: text(&params["blockedReason"]).map(|name| Reason::parse(&name)),
+            failed_parameter: text(&cors["failedParameter"]),
+        }
+    }
+
+    /// The failure as a witness of [`crate::rejection`] reads it. A `corsError` names the
+    /// failure more precisely than a `blockedReason` (Chromium sets both for some CORS
+    /// failures), so it wins.
+    pub fn saw(&self) -> BrowserSaw {
+        if self.canceled {
+            return BrowserSaw::Canceled;
+        }
+        match self.cors_error.as_ref().or(self.blocked_reason.as_ref()) {
+            Some(reason) => BrowserSaw::Refused(reason.clone()),
+            None => BrowserSaw::NetworkError(self.error.clone()),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -66,19 +100,7 @@ impl NetworkLog {
                 self.requests.push((id.to_owned(), request));
             }
             Some("Network.loadingFailed") => {
-                let cors = &params["corsErrorStatus"];
-                self.failures.insert(
-                    id.to_owned(),
-                    NetworkFailure {
-                        error_text: params["errorText"].as_str().unwrap_or_default().to_owned(),
-                        canceled: params["canceled"].as_bool().unwrap_or(false),
-                        cors_error: cors["corsError"].as_str().map(str::to_owned),
-                        failed_parameter: cors["failedParameter"]
-                            .as_str()
-                            .filter(|p| !p.is_empty())
-                            .map(str::to_owned),
-                    },
-                );
+                self.failures.insert(id.to_owned(), NetworkFailure::from_params(params));
             }
             _ => {}
         }
@@ -97,57 +119,67 @@ impl NetworkLog {
 }
 
 /// Merges the browser's word into a result: the browser's reason wins, and so does its
-/// outcome where the in-page probes could not tell (see `crate::engine`). The harness's
-/// own reason stays in `harness_reason`; a difference is flagged in `disagreement`.
+/// outcome ([`crate::rejection`]: the log is the last and most authoritative witness).
+/// The harness's own reason stays in `harness_reason`; a difference is flagged in
+/// `disagreement`. A network error (a refused certificate among them) is named in
+/// `network_error`.
 pub fn apply(result: &mut CaseResult, log: &NetworkLog) {
     if matches!(result.outcome, Outcome::Invalid) {
         return;
     }
     let Some(observed) = log.outcome_of(&result.url, &result.method) else { return };
-    let corrected = match observed {
-        Some(failure) if failure.canceled => None,
-        Some(failure) if failure.cors_error.is_some() => {
-            result.browser_reason = failure.cors_error.clone();
-            result.reason = failure.cors_error.clone();
+    let saw = observed.map_or(BrowserSaw::NoFailure, NetworkFailure::saw);
+    match (&saw, observed) {
+        (BrowserSaw::Refused(reason), Some(failure)) => {
+            result.browser_reason = Some(BrowserReason::Chromium(reason.clone()));
+            result.reason = Some(reason.clone());
             result.failed_parameter = failure.failed_parameter.clone();
             result.reason_source = Some(ReasonSource::Browser);
-            Some(Outcome::Blocked)
         }
-        Some(_) => Some(Outcome::Unreachable),
-        None => None,
-    };
-    // The probes only ever choose between these two; timeouts and successes stand.
-    if let Some(outcome) = corrected {
-        if matches!(result.outcome, Outcome::Blocked | Outcome::Unreachable) {
-            result.outcome = outcome;
-        }
+        (BrowserSaw::NetworkError(Some(error)), _) => result.network_error = Some(error.clone()),
+        _ => {}
     }
-    if result.outcome != Outcome::Blocked {
-        result.reason = None;
-        result.reason_source = None;
-        result.failed_parameter = None;
-        result.firefox_reason = None;
+    rejection::settle_result(result, &rejection::of_browser_log(&saw));
+    if result.outcome != Outcome::Unreachable {
+        result.network_error = None;
     }
-    flag_disagreement(result, "Chromium");
+    flag_disagreement(result, Family::Chromium);
     let expect = result.expect.take();
     result.judge(expect);
 }
 
-/// Compares the browser's reason (`browser_reason`, in `vocabulary`'s words) with the
+/// [`apply`] to every result of a Chromium run, and the summary counted again.
+pub fn apply_to_report(report: &mut SuiteReport, log: &NetworkLog) {
+    for result in &mut report.results {
+        apply(result, log);
+    }
+    report.summary = Summary::of(&report.results);
+}
+
+/// Compares the browser's reason (`browser_reason`, in `browser`'s vocabulary) with the
 /// harness's and says so loudly when they differ: a bug in the evaluator, or a server
 /// that answered the replay differently.
-pub fn flag_disagreement(result: &mut CaseResult, browser: &str) {
-    let harness = match browser {
-        "Firefox" => result.diagnosis.as_ref().and_then(|d| d.firefox_reason.clone()),
-        _ => result.harness_reason.clone(),
+pub fn flag_disagreement(result: &mut CaseResult, browser: Family) {
+    let name = match browser {
+        Family::Chromium => "Chromium",
+        Family::Firefox => "Firefox",
+        Family::WebKit => "WebKit",
+        Family::Other => "The browser",
     };
-    let message = match (&result.browser_reason, harness, result.outcome) {
-        (Some(theirs), Some(ours), _) if *theirs != ours => {
-            Some(format!("{browser} says {theirs}, the harness says {ours}"))
+    let harness: Option<&str> = match browser {
+        Family::Firefox => {
+            result.diagnosis.as_ref().and_then(|d| d.firefox_reason).map(|k| k.as_str())
         }
-        (None, Some(ours), outcome) if outcome != Outcome::Blocked => Some(format!(
-            "{browser} reports {outcome} without a CORS reason, the harness says {ours}"
-        )),
+        _ => result.harness_reason.map(|r| r.as_str()),
+    };
+    let theirs = result.browser_reason.as_ref().map(BrowserReason::as_str);
+    let message = match (theirs, harness, result.outcome) {
+        (Some(theirs), Some(ours), _) if theirs != ours => {
+            Some(format!("{name} says {theirs}, the harness says {ours}"))
+        }
+        (None, Some(ours), outcome) if outcome != Outcome::Blocked => {
+            Some(format!("{name} reports {outcome} without a CORS reason, the harness says {ours}"))
+        }
         _ => None,
     };
     if message.is_some() {
@@ -158,8 +190,11 @@ pub fn flag_disagreement(result: &mut CaseResult, browser: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cors::CorsError;
     use crate::expect::Expectation;
-    use crate::outcome::SuiteReport;
+    use crate::net_error::NetErrorCode;
+    use crate::reason::BlockedReason;
+    use crate::result::SuiteReport;
     use serde_json::json;
 
     fn entry(method: &str, params: Value) -> Value {
@@ -198,7 +233,7 @@ mod tests {
     fn finds_the_page_request_not_the_preflight_or_probe() {
         let log = sample_log();
         let failure = log.outcome_of("http://a/x?t=1", "GET").unwrap().unwrap();
-        assert_eq!(failure.cors_error.as_deref(), Some("WildcardOriginNotAllowed"));
+        assert_eq!(failure.cors_error, Some(CorsError::WildcardOriginNotAllowed.into()));
         assert_eq!(failure.failed_parameter.as_deref(), Some("*"));
         assert!(log.outcome_of("http://nowhere/", "GET").is_none());
     }
@@ -208,29 +243,32 @@ mod tests {
         let log = sample_log();
         let mut blocked = result("http://a/x?t=1", Outcome::Blocked);
         blocked.judge(Some(Expectation {
-            reason: Some("WildcardOriginNotAllowed".into()),
+            reason: Some(CorsError::WildcardOriginNotAllowed.into()),
             ..Expectation::outcome(Outcome::Blocked)
         }));
         assert_eq!(blocked.pass, Some(false), "no reason known yet");
         apply(&mut blocked, &log);
         assert_eq!(blocked.pass, Some(true), "re-judged with the browser's reason");
-        assert_eq!(blocked.reason.as_deref(), Some("WildcardOriginNotAllowed"));
+        assert_eq!(blocked.reason, Some(CorsError::WildcardOriginNotAllowed.into()));
         assert_eq!(blocked.reason_source, Some(ReasonSource::Browser));
         assert_eq!(blocked.failed_parameter.as_deref(), Some("*"));
-        assert_eq!(blocked.browser_reason.as_deref(), Some("WildcardOriginNotAllowed"));
+        assert_eq!(
+            blocked.browser_reason.as_ref().map(|r| r.as_str()),
+            Some("WildcardOriginNotAllowed")
+        );
         assert_eq!(blocked.disagreement, None, "no harness reason to compare");
 
         let mut disagreeing = result("http://a/x?t=1", Outcome::Blocked);
-        disagreeing.harness_reason = Some("AllowOriginMismatch".into());
-        disagreeing.reason = Some("AllowOriginMismatch".into());
+        disagreeing.harness_reason = Some(CorsError::AllowOriginMismatch);
+        disagreeing.reason = Some(CorsError::AllowOriginMismatch.into());
         disagreeing.reason_source = Some(ReasonSource::Harness);
         apply(&mut disagreeing, &log);
         assert_eq!(
-            disagreeing.reason.as_deref(),
-            Some("WildcardOriginNotAllowed"),
+            disagreeing.reason,
+            Some(CorsError::WildcardOriginNotAllowed.into()),
             "the browser wins"
         );
-        assert_eq!(disagreeing.harness_reason.as_deref(), Some("AllowOriginMismatch"), "kept");
+        assert_eq!(disagreeing.harness_reason, Some(CorsError::AllowOriginMismatch), "kept");
         assert_eq!(
             disagreeing.disagreement.as_deref(),
             Some("Chromium says WildcardOriginNotAllowed, the harness says AllowOriginMismatch")
@@ -247,5 +285,95 @@ mod tests {
         apply(&mut slow, &log);
         assert_eq!(slow.outcome, Outcome::Timeout);
         let _ = SuiteReport::new("s".into(), "o".into(), "b".into(), vec![slow]);
+    }
+
+    /// `Network.requestWillBeSent` then `Network.loadingFailed` for one page request, as
+    /// chromedriver's performance log wraps them.
+    fn failed(id: &str, url: &str, failure: Value) -> [Value; 2] {
+        let mut params =
+            json!({ "requestId": id, "timestamp": 81234.56, "type": "Fetch", "canceled": false });
+        if let (Some(params), Some(extra)) = (params.as_object_mut(), failure.as_object()) {
+            params.extend(extra.clone());
+        }
+        [
+            entry(
+                "Network.requestWillBeSent",
+                json!({ "requestId": id, "loaderId": "L", "documentURL": "https://app.test/",
+                "request": { "url": url, "method": "GET", "headers": {}, "mixedContentType": "blockable" },
+                "timestamp": 81234.5, "wallTime": 1.7e9, "initiator": { "type": "script" }, "type": "Fetch" }),
+            ),
+            entry("Network.loadingFailed", params),
+        ]
+    }
+
+    #[test]
+    fn other_policies_are_blocked_with_their_blocked_reason() {
+        let mut log = NetworkLog::default();
+        log.add_entries(&failed(
+            "9.1",
+            "http://api.test/x?t=1",
+            json!({ "errorText": "", "blockedReason": "mixed-content" }),
+        ));
+        log.add_entries(&failed("9.2", "http://api.test/y?t=2", json!({ "errorText": "net::ERR_BLOCKED_BY_CLIENT", "blockedReason": "some-future-policy" })));
+        log.add_entries(&failed("9.3", "http://127.0.0.1:9/z?t=3", json!({ "errorText": "net::ERR_FAILED",
+            "corsErrorStatus": { "corsError": "LocalNetworkAccessPermissionDenied", "failedParameter": "" } })));
+
+        // The page's probes were refused as mixed content too: they said unreachable.
+        let mut mixed = result("http://api.test/x?t=1", Outcome::Unreachable);
+        mixed.judge(Some(Expectation {
+            reason: Some(BlockedReason::MixedContent.into()),
+            ..Expectation::outcome(Outcome::Blocked)
+        }));
+        apply(&mut mixed, &log);
+        assert_eq!(mixed.outcome, Outcome::Blocked);
+        assert_eq!(mixed.reason, Some(Reason::Blocked(BlockedReason::MixedContent)));
+        assert_eq!(mixed.reason_source, Some(ReasonSource::Browser));
+        assert_eq!(mixed.failed_parameter, None);
+        assert_eq!(mixed.pass, Some(true), "{mixed}");
+        let json = serde_json::to_value(&mixed).unwrap();
+        assert_eq!(
+            (&json["reason"], &json["browser_reason"]),
+            (&json!("mixed-content"), &json!("mixed-content"))
+        );
+        assert!(json.get("network_error").is_none(), "no network error on a blocked result");
+
+        let mut future = result("http://api.test/y?t=2", Outcome::Unreachable);
+        apply(&mut future, &log);
+        assert_eq!(future.outcome, Outcome::Blocked);
+        assert_eq!(
+            future.reason,
+            Some(Reason::Unrecognized("some-future-policy".into())),
+            "kept verbatim"
+        );
+
+        let mut lna = result("http://127.0.0.1:9/z?t=3", Outcome::Blocked);
+        apply(&mut lna, &log);
+        assert_eq!(lna.reason, Some(CorsError::LocalNetworkAccessPermissionDenied.into()));
+    }
+
+    #[test]
+    fn certificate_errors_are_unreachable_and_named() {
+        let mut log = NetworkLog::default();
+        log.add_entries(&failed(
+            "7.1",
+            "https://api.test/x?t=1",
+            json!({ "errorText": "net::ERR_CERT_AUTHORITY_INVALID" }),
+        ));
+        // The page's probes failed on the certificate too.
+        let mut untrusted = result("https://api.test/x?t=1", Outcome::Unreachable);
+        untrusted.judge(Some(Expectation::outcome(Outcome::Unreachable)));
+        apply(&mut untrusted, &log);
+        assert_eq!(untrusted.outcome, Outcome::Unreachable);
+        assert_eq!(untrusted.reason, None);
+        assert_eq!(untrusted.network_error, Some(NetErrorCode::CertAuthorityInvalid.into()));
+        assert!(untrusted.network_error.as_ref().is_some_and(NetError::is_certificate));
+        assert_eq!(untrusted.pass, Some(true));
+        let json = serde_json::to_value(&untrusted).unwrap();
+        assert_eq!(json["network_error"], "net::ERR_CERT_AUTHORITY_INVALID");
+        assert!(untrusted
+            .to_string()
+            .contains("network error: net::ERR_CERT_AUTHORITY_INVALID (the certificate)"));
+        let back: CaseResult = serde_json::from_value(json).unwrap();
+        assert_eq!(back, untrusted);
     }
 }

@@ -5,7 +5,18 @@ use std::fmt;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::outcome::{CaseResult, Outcome};
+use crate::outcome::Outcome;
+use crate::reason::{KnownReason, Reason};
+
+/// What an expectation is checked against (a result; the trait keeps this module below it).
+pub trait Observed {
+    fn outcome(&self) -> Outcome;
+    /// The status of an allowed response.
+    fn status(&self) -> Option<u16>;
+    fn reason(&self) -> Option<&Reason>;
+    /// Can JavaScript read response header `name` (any case)?
+    fn can_read(&self, name: &str) -> bool;
+}
 
 /// `"expect": "allowed"`, or `{ "outcome": ..., "status": 200, "reason": ..., "readable_headers": [...] }`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,8 +24,8 @@ pub struct Expectation {
     pub outcome: Outcome,
     /// The status of an allowed response.
     pub status: Option<u16>,
-    /// Chromium's `corsError` name for a blocked request.
-    pub reason: Option<String>,
+    /// Chromium's name for a blocked request's reason (a `corsError` or a `blockedReason`).
+    pub reason: Option<Reason>,
     /// Response headers JavaScript must be able to read (any case).
     pub readable_headers: Vec<String>,
 }
@@ -30,21 +41,21 @@ impl Expectation {
     }
 
     /// `Ok` when the result meets every part of the expectation, else why not.
-    pub fn check(&self, result: &CaseResult) -> Result<(), String> {
-        if result.outcome != self.outcome {
-            return Err(format!("expected {}, got {}", self.outcome, result.outcome));
+    pub fn check(&self, result: &impl Observed) -> Result<(), String> {
+        if result.outcome() != self.outcome {
+            return Err(format!("expected {}, got {}", self.outcome, result.outcome()));
         }
         let mut misses = Vec::new();
         if let Some(status) = self.status {
-            if result.status != Some(status) {
+            if result.status() != Some(status) {
                 misses.push(format!(
                     "expected status {status}, got {}",
-                    result.status.map_or("none".to_owned(), |s| s.to_string())
+                    result.status().map_or("none".to_owned(), |s| s.to_string())
                 ));
             }
         }
         if let Some(reason) = &self.reason {
-            match &result.reason {
+            match result.reason() {
                 Some(got) if got == reason => {}
                 Some(got) => misses.push(format!("expected reason {reason}, got {got}")),
                 None => misses.push(format!(
@@ -55,7 +66,7 @@ impl Expectation {
         let unreadable: Vec<&str> = self
             .readable_headers
             .iter()
-            .filter(|name| result.header(name).is_none())
+            .filter(|name| !result.can_read(name))
             .map(String::as_str)
             .collect();
         if !unreadable.is_empty() {
@@ -102,8 +113,9 @@ struct Detailed {
     outcome: Option<Outcome>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
+    /// A known name only: a typo would silently never match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
+    reason: Option<KnownReason>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     readable_headers: Vec<String>,
 }
@@ -136,7 +148,7 @@ impl TryFrom<Detailed> for Expectation {
         Ok(Expectation {
             outcome,
             status: d.status,
-            reason: d.reason,
+            reason: d.reason.map(|known| known.0),
             readable_headers: d.readable_headers,
         })
     }
@@ -150,7 +162,7 @@ impl Serialize for Expectation {
         Detailed {
             outcome: Some(self.outcome),
             status: self.status,
-            reason: self.reason.clone(),
+            reason: self.reason.clone().map(KnownReason),
             readable_headers: self.readable_headers.clone(),
         }
         .serialize(serializer)
@@ -221,5 +233,20 @@ mod tests {
             .unwrap_err()
             .contains("unknown field `statuss`"));
         assert!(parse(json!(5)).is_err());
+        let typo = parse(json!({"reason": "AllowOriginMissmatch"})).unwrap_err();
+        assert!(typo.contains("did you mean `AllowOriginMismatch`?"), "{typo}");
+    }
+
+    #[test]
+    fn reasons_are_typed_and_match_exactly() {
+        let expect = parse(json!({"reason": "mixed-content"})).unwrap();
+        assert_eq!(
+            expect.reason,
+            Some(Reason::Blocked(crate::reason::BlockedReason::MixedContent))
+        );
+        assert_eq!(
+            serde_json::to_value(&expect).unwrap(),
+            json!({"outcome": "blocked", "reason": "mixed-content"})
+        );
     }
 }

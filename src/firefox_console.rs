@@ -5,38 +5,14 @@
 
 use std::collections::HashMap;
 
+use crate::browser_name::Family;
+use crate::cors::FirefoxKey;
 use crate::devtools::flag_disagreement;
-use crate::outcome::{CaseResult, Outcome, ReasonSource};
+use crate::reason::BrowserReason;
+use crate::result::{CaseResult, Outcome, ReasonSource};
 
 const BLOCKED_PREFIX: &str =
     "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ";
-/// Firefox's generic key: also what it logs for a refused connection, so not proof of CORS.
-pub const DID_NOT_SUCCEED: &str = "CORSDidNotSucceed2";
-
-/// The reason texts of Firefox's CORS keys (en-US), `%2$S` marking the parameter.
-const REASONS: [(&str, &str); 15] = [
-    ("CORSDisabled", "CORS disabled"),
-    (DID_NOT_SUCCEED, "CORS request did not succeed"),
-    ("CORSOriginHeaderNotAdded", "CORS header ‘Origin’ cannot be added"),
-    ("CORSExternalRedirectNotAllowed", "CORS request external redirect not allowed"),
-    ("CORSRequestNotHttp", "CORS request not http"),
-    ("CORSMissingAllowOrigin2", "CORS header ‘Access-Control-Allow-Origin’ missing"),
-    ("CORSMultipleAllowOriginNotAllowed", "Multiple CORS header ‘Access-Control-Allow-Origin’ not allowed"),
-    ("CORSAllowOriginNotMatchingOrigin", "CORS header ‘Access-Control-Allow-Origin’ does not match ‘%2$S’"),
-    (
-        "CORSNotSupportingCredentials",
-        "Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’",
-    ),
-    ("CORSMethodNotFound", "Did not find method in CORS header ‘Access-Control-Allow-Methods’"),
-    ("CORSMissingAllowCredentials", "expected ‘true’ in CORS header ‘Access-Control-Allow-Credentials’"),
-    ("CORSPreflightDidNotSucceed3", "CORS preflight response did not succeed"),
-    ("CORSInvalidAllowMethod", "invalid token ‘%2$S’ in CORS header ‘Access-Control-Allow-Methods’"),
-    ("CORSInvalidAllowHeader", "invalid token ‘%2$S’ in CORS header ‘Access-Control-Allow-Headers’"),
-    (
-        "CORSMissingAllowHeaderFromPreflight2",
-        "header ‘%2$S’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response",
-    ),
-];
 
 /// One "Cross-Origin Request Blocked" message, read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,7 +20,7 @@ pub struct BlockedMessage {
     /// The URL of the request (or redirect hop, or preflight) that failed.
     pub url: String,
     /// Firefox's key, e.g. `CORSNotSupportingCredentials`.
-    pub key: &'static str,
+    pub key: FirefoxKey,
     /// The value Firefox names in the message (origin sent, token, header), if any.
     pub parameter: Option<String>,
 }
@@ -55,23 +31,8 @@ pub fn parse(message: &str) -> Option<BlockedMessage> {
     let (url, reason) = rest.rsplit_once(" (Reason: ")?;
     let url = url.trim_end_matches('.').trim_start_matches('‘').trim_end_matches('’').to_owned();
     let reason = reason.rsplit_once(')').map_or(reason, |(text, _)| text);
-    for (key, template) in REASONS {
-        match template.split_once("%2$S") {
-            None if reason == template => {
-                return Some(BlockedMessage { url, key, parameter: None })
-            }
-            Some((before, after))
-                if reason.len() >= before.len() + after.len()
-                    && reason.starts_with(before)
-                    && reason.ends_with(after) =>
-            {
-                let parameter = &reason[before.len()..reason.len() - after.len()];
-                return Some(BlockedMessage { url, key, parameter: Some(parameter.to_owned()) });
-            }
-            _ => {}
-        }
-    }
-    None
+    let (key, parameter) = FirefoxKey::from_text(reason)?;
+    Some(BlockedMessage { url, key, parameter })
 }
 
 /// The blocked messages of a run, by URL.
@@ -96,7 +57,7 @@ impl ConsoleLog {
     /// logs the generic one, which alone does not prove CORS (a refused connection says it).
     pub fn reason_for(&self, url: &str) -> Option<&BlockedMessage> {
         let messages = self.by_url.get(url)?;
-        messages.iter().find(|m| m.key != DID_NOT_SUCCEED).or_else(|| messages.first())
+        messages.iter().find(|m| m.key != FirefoxKey::DidNotSucceed).or_else(|| messages.first())
     }
 }
 
@@ -111,17 +72,18 @@ pub fn apply(result: &mut CaseResult, log: &ConsoleLog) {
     if let Some(exchange) = &result.exchange {
         urls.extend(exchange.steps.iter().map(|s| s.request.url.clone()));
     }
-    let specific = urls.iter().filter_map(|u| log.reason_for(u)).find(|m| m.key != DID_NOT_SUCCEED);
+    let specific =
+        urls.iter().filter_map(|u| log.reason_for(u)).find(|m| m.key != FirefoxKey::DidNotSucceed);
     let Some(message) = specific.or_else(|| urls.iter().find_map(|u| log.reason_for(u))) else {
         return;
     };
-    result.browser_reason = Some(message.key.to_owned());
-    result.firefox_reason = Some(message.key.to_owned());
+    result.browser_reason = Some(BrowserReason::Firefox(message.key));
+    result.firefox_reason = Some(message.key);
     // Firefox's word is about `firefox_reason`; `reason` (Chromium's vocabulary) stays the harness's.
     if result.reason.is_none() {
         result.reason_source = Some(ReasonSource::Browser);
     }
-    flag_disagreement(result, "Firefox");
+    flag_disagreement(result, Family::Firefox);
 }
 
 #[cfg(test)]
@@ -136,12 +98,11 @@ mod tests {
 
     #[test]
     fn every_key_round_trips() {
-        for (key, template) in REASONS {
-            let text = template.replace("%2$S", "x-custom");
+        for &key in FirefoxKey::ALL {
+            let text = key.template().replace(crate::cors::firefox_key::PARAMETER, "x-custom");
             let parsed = parse(&blocked(&text)).unwrap_or_else(|| panic!("{key}"));
             assert_eq!(parsed.key, key);
             assert_eq!(parsed.url, URL);
-            assert_eq!(parsed.parameter.is_some(), template.contains("%2$S"));
         }
     }
 
@@ -150,12 +111,12 @@ mod tests {
         let missing = format!(
             "{BLOCKED_PREFIX}{URL}. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404."
         );
-        assert_eq!(parse(&missing).unwrap().key, "CORSMissingAllowOrigin2");
+        assert_eq!(parse(&missing).unwrap().key, FirefoxKey::MissingAllowOrigin);
         let credentials = format!(
             "{BLOCKED_PREFIX}‘{URL}’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’)."
         );
         let parsed = parse(&credentials).unwrap();
-        assert_eq!((parsed.key, parsed.url.as_str()), ("CORSNotSupportingCredentials", URL));
+        assert_eq!((parsed.key, parsed.url.as_str()), (FirefoxKey::NotSupportingCredentials, URL));
         let mismatch =
             blocked("CORS header ‘Access-Control-Allow-Origin’ does not match ‘http://a.test/’");
         assert_eq!(parse(&mismatch).unwrap().parameter.as_deref(), Some("http://a.test/"));
@@ -170,9 +131,9 @@ mod tests {
         log.add(&format!(
             "{BLOCKED_PREFIX}{URL}. (Reason: CORS request did not succeed). Status code: (null)."
         ));
-        assert_eq!(log.reason_for(URL).unwrap().key, "CORSPreflightDidNotSucceed3");
+        assert_eq!(log.reason_for(URL).unwrap().key, FirefoxKey::PreflightDidNotSucceed);
         let mut generic = ConsoleLog::default();
         generic.add(&blocked("CORS request did not succeed"));
-        assert_eq!(generic.reason_for(URL).unwrap().key, DID_NOT_SUCCEED);
+        assert_eq!(generic.reason_for(URL).unwrap().key, FirefoxKey::DidNotSucceed);
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::browser_name::Family;
 use crate::cors::{self, CorsRequest, Exchange, Rules, Step, StepKind, WireRequest, WireResponse};
+use crate::net_error::NetErrorCode;
 use crate::suite::{Credentials, Suite};
 
 /// Reads bytes as a small program of choices.
@@ -91,7 +92,7 @@ pub fn evaluate_bytes(data: &[u8]) {
             };
             let status = u16::from(b.byte()) + u16::from(b.byte() % 5) * 100;
             if b.byte() % 8 == 0 {
-                Step::failed(request, "net::ERR_CONNECTION_REFUSED")
+                Step::failed(request, NetErrorCode::ConnectionRefused.into())
             } else {
                 Step::answered(request, WireResponse { status, headers: b.headers() })
             }

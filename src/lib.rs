@@ -5,9 +5,12 @@
 //!
 //! Layers, none reaching upward:
 //! - pure Rust, tested with `cargo test`: [`suite`] (the suite file), [`fetch`] (the Fetch
-//!   standard's safelisting rules), [`plan`], [`engine`] (decisions, generic over a
-//!   browser), [`expect`], [`outcome`] (the result model), [`report`] writers and
-//!   [`import`] (DevTools' fetch, cURL and HAR into suites);
+//!   standard's safelisting rules), [`plan`], [`engine`] (generic over a browser),
+//!   [`rejection`] (blocked vs unreachable), [`cors`] (the evaluator), the vocabulary
+//!   ([`reason`], [`net_error`], [`outcome`]), [`expect`], [`result`] (the result model)
+//!   [`report`] writers and [`import`] (DevTools' fetch, cURL and HAR into suites);
+//! - native only: `devtools` and `firefox_console` (the browsers' own logs), the table and
+//!   JUnit writers;
 //! - `browser` (wasm32 only): the thin web-sys layer the engine drives, and [`Probe`]'s `run`;
 //! - `exports` (wasm32 only): the `#[wasm_bindgen]` JavaScript API, `runSuite` and `runCase`.
 //!
@@ -25,19 +28,26 @@
 
 pub mod browser_name;
 pub mod cors;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod devtools;
 pub mod engine;
 pub mod error;
 pub mod expect;
 pub mod fetch;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod firefox_console;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
 pub mod import;
+mod names;
+pub mod net_error;
 pub mod outcome;
 pub mod plan;
 pub mod probe;
+pub mod reason;
+pub mod rejection;
 pub mod report;
+pub mod result;
 pub mod suite;
 
 #[cfg(target_arch = "wasm32")]
@@ -48,8 +58,10 @@ pub mod exports;
 pub use engine::{Engine, RunOptions};
 pub use error::HarnessError;
 pub use expect::Expectation;
-pub use outcome::{CaseResult, ErrorInfo, Outcome, ReasonSource, SuiteReport, Summary};
+pub use outcome::Outcome;
 pub use probe::Probe;
+pub use reason::{BlockedReason, Reason};
+pub use result::{CaseResult, ErrorInfo, ReasonSource, SuiteReport, Summary};
 pub use suite::{Case, Credentials, Suite, SuiteError};
 
 /// TypeScript declarations of the JavaScript API's objects (also emitted into the `.d.ts`).

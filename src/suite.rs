@@ -18,34 +18,7 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 5_000;
 /// Longest timeout a case may ask for (ten minutes).
 pub const MAX_TIMEOUT_MS: u32 = 600_000;
 
-/// The request's [credentials mode](https://developer.mozilla.org/en-US/docs/Web/API/RequestInit#credentials).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Credentials {
-    /// Never send cookies or HTTP auth, never store cookies from the response.
-    Omit,
-    /// Credentials only for same-origin requests (`fetch()`'s default).
-    #[default]
-    SameOrigin,
-    /// Credentials on every request: the server must echo the origin and send `Access-Control-Allow-Credentials: true`.
-    Include,
-}
-
-impl Credentials {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Credentials::Omit => "omit",
-            Credentials::SameOrigin => "same-origin",
-            Credentials::Include => "include",
-        }
-    }
-}
-
-impl fmt::Display for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::fetch::credentials::Credentials;
 
 /// Request headers in the order the suite lists them (a JSON object of strings).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -457,7 +430,7 @@ fn path_of(path: &serde_path_to_error::Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::Outcome;
+    use crate::result::Outcome;
 
     fn malformed(suite: &Suite, index: usize) -> &SuiteProblem {
         match &suite.cases[index] {
@@ -537,6 +510,30 @@ mod tests {
         assert_eq!(malformed(&suite, 6).field.as_deref(), Some("expect"));
         assert!(matches!(suite.cases[7], CaseEntry::Valid(_)));
         assert!(matches!(suite.cases[0], CaseEntry::Malformed(_)), "the first `a` was malformed");
+    }
+
+    #[test]
+    fn an_unknown_expected_reason_names_case_and_field() {
+        let suite = Suite::parse(
+            r#"{ "cases": [
+                { "id": "typo", "url": "http://x/", "expect": { "reason": "WildcardOriginNotAlowed" } },
+                { "id": "lna", "url": "http://x/", "expect": { "reason": "LocalNetworkAccessPermissionDenied" } },
+                { "id": "mixed", "url": "http://x/", "expect": { "outcome": "blocked", "reason": "mixed-content" } }
+            ] }"#,
+        )
+        .unwrap();
+        let p = malformed(&suite, 0);
+        assert_eq!(
+            (p.id.as_deref(), p.field.as_deref()),
+            (Some("typo"), Some("expect.reason")),
+            "{p}"
+        );
+        assert!(
+            p.to_string().contains("unknown reason `WildcardOriginNotAlowed` (did you mean `WildcardOriginNotAllowed`?)"),
+            "{p}"
+        );
+        assert!(matches!(suite.cases[1], CaseEntry::Valid(_)));
+        assert!(matches!(suite.cases[2], CaseEntry::Valid(_)));
     }
 
     #[test]

@@ -1,6 +1,97 @@
 /** What the browser did with a request. */
 export type Outcome = "allowed" | "blocked" | "unreachable" | "timeout" | "invalid";
 
+/** Chromium's name for a CORS (or Local Network Access) failure: DevTools' Network.CorsError. */
+export type CorsError =
+  | "DisallowedByMode"
+  | "InvalidResponse"
+  | "WildcardOriginNotAllowed"
+  | "MissingAllowOriginHeader"
+  | "MultipleAllowOriginValues"
+  | "InvalidAllowOriginValue"
+  | "AllowOriginMismatch"
+  | "InvalidAllowCredentials"
+  | "CorsDisabledScheme"
+  | "PreflightInvalidStatus"
+  | "PreflightDisallowedRedirect"
+  | "PreflightWildcardOriginNotAllowed"
+  | "PreflightMissingAllowOriginHeader"
+  | "PreflightMultipleAllowOriginValues"
+  | "PreflightInvalidAllowOriginValue"
+  | "PreflightAllowOriginMismatch"
+  | "PreflightInvalidAllowCredentials"
+  | "PreflightMissingAllowExternal"
+  | "PreflightInvalidAllowExternal"
+  | "PreflightMissingAllowPrivateNetwork"
+  | "PreflightInvalidAllowPrivateNetwork"
+  | "InvalidAllowMethodsPreflightResponse"
+  | "InvalidAllowHeadersPreflightResponse"
+  | "MethodDisallowedByPreflightResponse"
+  | "HeaderDisallowedByPreflightResponse"
+  | "RedirectContainsCredentials"
+  | "InsecurePrivateNetwork"
+  | "InvalidPrivateNetworkAccess"
+  | "UnexpectedPrivateNetworkAccess"
+  | "NoCorsRedirectModeNotFollow"
+  | "PreflightMissingPrivateNetworkAccessId"
+  | "PreflightMissingPrivateNetworkAccessName"
+  | "PrivateNetworkAccessPermissionUnavailable"
+  | "PrivateNetworkAccessPermissionDenied"
+  | "LocalNetworkAccessPermissionDenied"
+  | "InsecureLocalNetwork"
+  | "InvalidLocalNetworkAccess";
+
+/** Chromium's name for a request refused by another policy: DevTools' Network.BlockedReason. */
+export type BlockedReason =
+  | "other"
+  | "csp"
+  | "mixed-content"
+  | "origin"
+  | "inspector"
+  | "integrity"
+  | "subresource-filter"
+  | "content-type"
+  | "coep-frame-resource-needs-coep-header"
+  | "coop-sandboxed-iframe-cannot-navigate-to-coop-page"
+  | "corp-not-same-origin"
+  | "corp-not-same-origin-after-defaulted-to-same-origin-by-coep"
+  | "corp-not-same-origin-after-defaulted-to-same-origin-by-dip"
+  | "corp-not-same-origin-after-defaulted-to-same-origin-by-coep-and-dip"
+  | "corp-not-same-site"
+  | "sri-message-signature-mismatch";
+
+/** A result's reason: a known name, or a newer browser's name kept verbatim. Suites may expect known names only. */
+export type Reason = CorsError | BlockedReason | (string & {});
+
+/** Firefox's key for a CORS failure (security.properties). */
+export type FirefoxKey =
+  | "CORSDisabled"
+  | "CORSDidNotSucceed2"
+  | "CORSOriginHeaderNotAdded"
+  | "CORSExternalRedirectNotAllowed"
+  | "CORSRequestNotHttp"
+  | "CORSMissingAllowOrigin2"
+  | "CORSMultipleAllowOriginNotAllowed"
+  | "CORSAllowOriginNotMatchingOrigin"
+  | "CORSNotSupportingCredentials"
+  | "CORSMethodNotFound"
+  | "CORSMissingAllowCredentials"
+  | "CORSPreflightDidNotSucceed3"
+  | "CORSInvalidAllowMethod"
+  | "CORSInvalidAllowHeader"
+  | "CORSMissingAllowHeaderFromPreflight2";
+
+/** What a warning is about. */
+export type WarningCode =
+  | "wildcard-origin"
+  | "authorization-via-wildcard"
+  | "missing-vary-origin"
+  | "max-age-capped"
+  | "cross-origin-isolated";
+
+/** A network error as Chromium names it, e.g. "net::ERR_CERT_AUTHORITY_INVALID" (harness detail in parentheses). */
+export type NetError = string;
+
 /** fetch()'s credentials mode. */
 export type Credentials = "omit" | "same-origin" | "include";
 
@@ -10,8 +101,8 @@ export type Expectation =
   | {
       outcome?: Outcome;
       status?: number;
-      /** Chromium's corsError name, e.g. "WildcardOriginNotAllowed". */
-      reason?: string;
+      /** Chromium's name for the reason, e.g. "WildcardOriginNotAllowed" or "mixed-content". */
+      reason?: CorsError | BlockedReason;
       /** Response headers JavaScript must be able to read. */
       readable_headers?: string[];
     };
@@ -97,7 +188,7 @@ export interface WireResponse {
 export interface Step {
   request: WireRequest;
   response: WireResponse | null;
-  error: string | null;
+  error: NetError | null;
 }
 
 /** Every step of one fetch(): preflights, the request, each redirect hop. */
@@ -127,7 +218,7 @@ export interface Fix {
   snippets: Snippet[];
 }
 
-export type ReasonFamily = "origin" | "credentials" | "preflight" | "method" | "header" | "redirect" | "other";
+export type ReasonFamily = "origin" | "credentials" | "preflight" | "method" | "header" | "redirect" | "local-network" | "other";
 
 /** The harness's own account of a blocked request. */
 export interface Diagnosis {
@@ -135,8 +226,8 @@ export interface Diagnosis {
   method: "exchange" | "differential";
   confidence: "exact" | "likely" | "family";
   family: ReasonFamily;
-  reason: string | null;
-  firefox_reason: string | null;
+  reason: CorsError | null;
+  firefox_reason: FirefoxKey | null;
   failed_parameter: string | null;
   failed_response: FailedResponse | null;
   fix: Fix | null;
@@ -145,7 +236,7 @@ export interface Diagnosis {
 
 /** Fragile configuration in an allowed exchange. */
 export interface Warning {
-  code: "wildcard-origin" | "authorization-via-wildcard" | "missing-vary-origin" | "max-age-capped";
+  code: WarningCode;
   message: string;
 }
 
@@ -168,17 +259,17 @@ export interface CaseResult {
   preflight: boolean | null;
   /** Forbidden headers the browser silently dropped (lower-case). */
   dropped_headers: string[];
-  /** Chromium's corsError name for a blocked request, when known. */
-  reason: string | null;
+  /** Chromium's name for why a blocked request was blocked (corsError, or blockedReason such as "mixed-content"), when known. */
+  reason: Reason | null;
   reason_source: "browser" | "harness" | null;
   /** The header value, method or header name the reason is about, when known. */
   failed_parameter: string | null;
   /** The key Firefox logs for the failure, e.g. "CORSNotSupportingCredentials". */
-  firefox_reason: string | null;
-  /** The browser's own word (Chromium's corsError or Firefox's key), when the runner has it. */
-  browser_reason: string | null;
+  firefox_reason: FirefoxKey | null;
+  /** The browser's own word (Chromium's reason or Firefox's key), when the runner has it. */
+  browser_reason: Reason | FirefoxKey | null;
   /** The harness's reason (Chromium's vocabulary), whatever the browser says. */
-  harness_reason: string | null;
+  harness_reason: CorsError | null;
   /** Set when browser and harness disagree. */
   disagreement: string | null;
   diagnosis: Diagnosis | null;
@@ -186,6 +277,8 @@ export interface CaseResult {
   /** The raw exchange, when the probe endpoint replayed it. */
   exchange: Exchange | null;
   error: ErrorInfo | null;
+  /** Unreachable only: the network error the browser's log or the replay named (a refused certificate: "net::ERR_CERT_..."). */
+  network_error?: NetError;
   elapsed_ms: number;
   expect: Expectation | null;
   /** Whether the expectation held; null without one. */

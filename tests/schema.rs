@@ -98,3 +98,44 @@ fn bad_top_levels_fail_both() {
         assert!(Suite::parse(&suite.to_string()).is_err(), "parser accepts {suite}");
     }
 }
+
+#[test]
+fn the_schemas_reasons_are_the_harnesss_vocabulary() {
+    let text: Value =
+        serde_json::from_str(include_str!("../schema/suite.schema.json")).expect("schema JSON");
+    let listed: Vec<&str> = text["$defs"]["reason"]["enum"]
+        .as_array()
+        .expect("$defs.reason.enum")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let known: Vec<&str> = cors_harness::Reason::known_names().collect();
+    assert_eq!(
+        listed,
+        known,
+        "schema/suite.schema.json's $defs.reason.enum must be exactly:\n{}",
+        serde_json::to_string_pretty(&known).unwrap_or_default()
+    );
+    let validator = schema();
+    for reason in ["WildcardOriginNotAlowed", "mixed_content"] {
+        let suite =
+            with_case(json!({ "id": "a", "url": "http://x/", "expect": { "reason": reason } }));
+        assert!(!validator.is_valid(&suite), "schema accepts {reason}");
+        let parsed = Suite::parse(&suite.to_string()).expect("the suite itself parses");
+        assert!(matches!(parsed.cases[0], CaseEntry::Malformed(_)), "parser accepts {reason}");
+    }
+}
+
+#[test]
+fn the_typescript_types_list_every_name() {
+    use cors_harness::cors::{CorsError, FirefoxKey, WarningCode};
+    let types = cors_harness::TYPESCRIPT_TYPES;
+    let names = CorsError::NAMES
+        .iter()
+        .chain(cors_harness::BlockedReason::NAMES)
+        .chain(FirefoxKey::NAMES)
+        .chain(WarningCode::NAMES);
+    for name in names {
+        assert!(types.contains(&format!("| \"{name}\"")), "src/types.d.ts lacks \"{name}\"");
+    }
+}

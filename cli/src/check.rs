@@ -176,12 +176,18 @@ fn answer(report: &SuiteReport, result: &CaseResult) -> String {
             text.push_str(&format!("  status {status}, {preflight}\n"));
         }
         _ => {
-            let reason = result.reason.as_deref().unwrap_or("unknown");
+            let reason = result.reason.as_ref().map_or("unknown", |r| r.as_str());
             let firefox = result
                 .firefox_reason
-                .as_deref()
-                .map(|r| format!(" (Firefox: {r})"))
+                .as_ref()
+                .map(|r| format!(" (Firefox: {})", r.as_str()))
                 .unwrap_or_default();
+            let network = result
+                .network_error
+                .as_ref()
+                .map(|e| format!("  network error: {e}\n"))
+                .unwrap_or_default();
+            text.push_str(&network);
             text.push_str(&format!("  reason: {reason}{firefox}, {preflight}\n"));
             if let Some(error) = &result.error {
                 text.push_str(&format!("  error: {error}\n"));

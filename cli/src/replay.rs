@@ -18,12 +18,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use cors_harness::cors::allow_list;
-use cors_harness::cors::exchange::{NOT_REPLAYED, REPLAY_PATH, REPLAY_SCOPE_PATH, SECRET_HEADER};
+use cors_harness::cors::exchange::{REPLAY_PATH, REPLAY_SCOPE_PATH, SECRET_HEADER};
 use cors_harness::cors::url::NativeUrls;
 use cors_harness::cors::{
     self, ReplayRequest, ReplayScope, Rules, Transport, WireRequest, WireResponse,
 };
 use cors_harness::fetch::header as fetch_header;
+use cors_harness::net_error::{NetError, NetErrorCode};
 use cors_harness::plan::CACHE_BUST_PARAM;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -271,7 +272,7 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
     ) {
         return refuse(
             StatusCode::NOT_IMPLEMENTED,
-            format!("{NOT_REPLAYED}: the probe endpoint replays http URLs only"),
+            NetError::not_replayed("the probe endpoint replays http URLs only").to_string(),
         );
     }
     // Never forward cookies or other forbidden headers, whatever the page sends.
@@ -319,37 +320,41 @@ impl HttpTransport {
 }
 
 impl Transport for HttpTransport {
-    async fn send(&self, request: &WireRequest) -> Result<WireResponse, String> {
+    async fn send(&self, request: &WireRequest) -> Result<WireResponse, NetError> {
         if !self.may_send(&request.url) {
-            return Err(format!("{NOT_REPLAYED}: {} is outside the suite's origins", request.url));
+            return Err(NetError::not_replayed(format!(
+                "{} is outside the suite's origins",
+                request.url
+            )));
         }
         match tokio::time::timeout(self.timeout, exchange_http1(request)).await {
             Ok(result) => result,
-            Err(_) => Err("net::ERR_TIMED_OUT".to_owned()),
+            Err(_) => Err(NetErrorCode::TimedOut.into()),
         }
     }
 }
 
-async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, String> {
-    let url = url::Url::parse(&request.url).map_err(|e| format!("net::ERR_INVALID_URL ({e})"))?;
+async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, NetError> {
+    let url = url::Url::parse(&request.url)
+        .map_err(|e| NetError::with_detail(NetErrorCode::InvalidUrl, e))?;
     if url.scheme() != "http" {
-        return Err(format!(
-            "{NOT_REPLAYED}: the probe endpoint replays http only, not {}",
+        return Err(NetError::not_replayed(format!(
+            "the probe endpoint replays http only, not {}",
             url.scheme()
-        ));
+        )));
     }
     let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
     let addrs: Vec<std::net::SocketAddr> =
         tokio::net::lookup_host((host, url.port_or_known_default().unwrap_or(80)))
             .await
-            .map_err(|e| format!("net::ERR_NAME_NOT_RESOLVED ({e})"))?
+            .map_err(|e| NetError::with_detail(NetErrorCode::NameNotResolved, e))?
             .collect();
     let mut stream = match TcpStream::connect(addrs.as_slice()).await {
         Ok(stream) => stream,
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-            return Err("net::ERR_CONNECTION_REFUSED".to_owned())
+            return Err(NetErrorCode::ConnectionRefused.into())
         }
-        Err(e) => return Err(format!("net::ERR_CONNECTION_FAILED ({e})")),
+        Err(e) => return Err(NetError::with_detail(NetErrorCode::ConnectionFailed, e)),
     };
     let host = match url.port() {
         Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
@@ -359,7 +364,10 @@ async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, String> {
     let mut head = format!("{} {target} HTTP/1.1\r\nHost: {host}\r\n", request.method);
     for (name, value) in &request.headers {
         if name.contains(['\r', '\n', ':']) || value.contains(['\r', '\n']) {
-            return Err(format!("net::ERR_INVALID_ARGUMENT (header {name:?})"));
+            return Err(NetError::with_detail(
+                NetErrorCode::InvalidArgument,
+                format!("header {name:?}"),
+            ));
         }
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -372,20 +380,22 @@ async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, String> {
         stream.write_all(head.as_bytes()).await?;
         stream.write_all(body.as_bytes()).await
     };
-    write.await.map_err(|e| format!("net::ERR_CONNECTION_RESET ({e})"))?;
+    write.await.map_err(|e| NetError::with_detail(NetErrorCode::ConnectionReset, e))?;
     let mut buffer = Vec::with_capacity(4096);
     let mut chunk = [0u8; 4096];
     loop {
         let read = match stream.read(&mut chunk).await {
             Ok(n) => n,
-            Err(e) => return Err(format!("net::ERR_CONNECTION_RESET ({e})")),
+            Err(e) => return Err(NetError::with_detail(NetErrorCode::ConnectionReset, e)),
         };
         if read == 0 {
             return Err(if buffer.is_empty() {
-                "net::ERR_EMPTY_RESPONSE".to_owned()
+                NetErrorCode::EmptyResponse.into()
             } else {
-                "net::ERR_INVALID_HTTP_RESPONSE (the connection closed inside the response head)"
-                    .to_owned()
+                NetError::with_detail(
+                    NetErrorCode::InvalidHttpResponse,
+                    "the connection closed inside the response head",
+                )
             });
         }
         buffer.extend_from_slice(&chunk[..read]);
@@ -413,10 +423,8 @@ async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, String> {
                 return Ok(WireResponse { status, headers });
             }
             Ok(httparse::Status::Partial) if buffer.len() <= MAX_HEAD_BYTES => {}
-            Ok(httparse::Status::Partial) => {
-                return Err("net::ERR_RESPONSE_HEADERS_TOO_BIG".to_owned())
-            }
-            Err(e) => return Err(format!("net::ERR_INVALID_HTTP_RESPONSE ({e})")),
+            Ok(httparse::Status::Partial) => return Err(NetErrorCode::ResponseHeadersTooBig.into()),
+            Err(e) => return Err(NetError::with_detail(NetErrorCode::InvalidHttpResponse, e)),
         }
     }
 }

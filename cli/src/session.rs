@@ -8,7 +8,7 @@ use axum::http::Method;
 use cors_harness::devtools::{self, NetworkLog};
 use cors_harness::firefox_console;
 use cors_harness::suite::{CaseEntry, Suite};
-use cors_harness::{CaseResult, SuiteReport, Summary};
+use cors_harness::{CaseResult, SuiteReport};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
@@ -240,10 +240,10 @@ async fn drive(
             );
         }
     };
-    let mut report = match reason_source {
-        ReasonSourceChoice::Browser => with_browser_reasons(report, engine, &log),
-        ReasonSourceChoice::Harness => report,
-    };
+    let mut report = report;
+    if engine == Engine::Chromium && reason_source == ReasonSourceChoice::Browser {
+        devtools::apply_to_report(&mut report, &log);
+    }
     if let Some(console) = console {
         // Console messages can trail the last result by a moment.
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -271,15 +271,4 @@ async fn read_performance_log(client: &Client, log: &mut NetworkLog) {
     {
         log.add_entries(&entries);
     }
-}
-
-/// Chromium's own reasons and outcomes win over the in-page ones.
-fn with_browser_reasons(mut report: SuiteReport, engine: Engine, log: &NetworkLog) -> SuiteReport {
-    if engine == Engine::Chromium {
-        for result in &mut report.results {
-            devtools::apply(result, log);
-        }
-        report.summary = Summary::of(&report.results);
-    }
-    report
 }

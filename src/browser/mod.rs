@@ -23,7 +23,7 @@ use crate::engine::{
     Browser, Engine, FetchAttempt, FetchRequest, ParsedUrl, ProbeAnswer, ProbeKind,
     ResponseSnapshot,
 };
-use crate::outcome::{ErrorInfo, BODY_PREVIEW_CHARS};
+use crate::result::{ErrorInfo, BODY_PREVIEW_CHARS};
 
 /// The engine for this page, with the page's probe endpoint if it has one.
 pub fn page_engine(probe_endpoint: Option<ProbeEndpoint>) -> Engine<PageBrowser> {

@@ -5,7 +5,9 @@
 //! [CORS check]: https://fetch.spec.whatwg.org/#cors-check
 
 use super::exchange::WireResponse;
-use super::reason::{CheckFailure, CorsError};
+use super::failure::CheckFailure;
+use super::firefox_key::FirefoxKey;
+use super::reason::CorsError;
 
 pub const NAME: &str = "access-control-allow-credentials";
 
@@ -20,7 +22,7 @@ pub fn check(response: &WireResponse, credentials: bool) -> Result<(), CheckFail
     }
     Err(CheckFailure::new(
         CorsError::InvalidAllowCredentials,
-        "CORSMissingAllowCredentials",
+        FirefoxKey::MissingAllowCredentials,
         value.unwrap_or_default(),
     ))
 }
@@ -48,7 +50,7 @@ mod tests {
         {
             let failure = check(&acac(values), true).unwrap_err();
             assert_eq!(failure.error, CorsError::InvalidAllowCredentials);
-            assert_eq!(failure.firefox_key, "CORSMissingAllowCredentials");
+            assert_eq!(failure.firefox_key, FirefoxKey::MissingAllowCredentials);
             assert_eq!(failure.failed_parameter, parameter);
         }
     }

@@ -6,7 +6,9 @@
 
 use super::allow_list;
 use super::exchange::WireResponse;
-use super::reason::{CheckFailure, CorsError};
+use super::failure::CheckFailure;
+use super::firefox_key::FirefoxKey;
+use super::reason::CorsError;
 
 pub const NAME: &str = "access-control-allow-headers";
 
@@ -15,7 +17,7 @@ pub fn parse(preflight: &WireResponse) -> Result<Vec<String>, CheckFailure> {
     let items = allow_list::parse(preflight.combined(NAME).as_deref()).ok_or_else(|| {
         CheckFailure::new(
             CorsError::InvalidAllowHeadersPreflightResponse,
-            "CORSInvalidAllowHeader",
+            FirefoxKey::InvalidAllowHeader,
             "",
         )
     })?;
@@ -46,7 +48,7 @@ pub fn check(
         if !covered_by_wildcard && !allowed.contains(name) {
             return Err(CheckFailure::new(
                 CorsError::HeaderDisallowedByPreflightResponse,
-                "CORSMissingAllowHeaderFromPreflight2",
+                FirefoxKey::MissingAllowHeaderFromPreflight,
                 name.clone(),
             ));
         }
@@ -89,7 +91,7 @@ mod tests {
         let failure =
             check(&list(&["x-a"]), &list(&["x-z", "x-a", "x-b"]), false, MustBeListed).unwrap_err();
         assert_eq!(failure.error, CorsError::HeaderDisallowedByPreflightResponse);
-        assert_eq!(failure.firefox_key, "CORSMissingAllowHeaderFromPreflight2");
+        assert_eq!(failure.firefox_key, FirefoxKey::MissingAllowHeaderFromPreflight);
         assert_eq!(failure.failed_parameter, "x-z");
     }
 

@@ -6,7 +6,9 @@
 
 use super::allow_list;
 use super::exchange::WireResponse;
-use super::reason::{CheckFailure, CorsError};
+use super::failure::CheckFailure;
+use super::firefox_key::FirefoxKey;
+use super::reason::CorsError;
 use crate::fetch::method;
 
 pub const NAME: &str = "access-control-allow-methods";
@@ -16,7 +18,7 @@ pub fn parse(preflight: &WireResponse) -> Result<Vec<String>, CheckFailure> {
     allow_list::parse(preflight.combined(NAME).as_deref()).ok_or_else(|| {
         CheckFailure::new(
             CorsError::InvalidAllowMethodsPreflightResponse,
-            "CORSInvalidAllowMethod",
+            FirefoxKey::InvalidAllowMethod,
             "",
         )
     })
@@ -33,7 +35,7 @@ pub fn check(allowed: &[String], method_sent: &str, credentials: bool) -> Result
     }
     Err(CheckFailure::new(
         CorsError::MethodDisallowedByPreflightResponse,
-        "CORSMethodNotFound",
+        FirefoxKey::MethodNotFound,
         method_sent,
     ))
 }
@@ -52,7 +54,7 @@ mod tests {
         assert!(check(&list(&[]), "POST", true).is_ok(), "safelisted methods need no listing");
         let failure = check(&list(&["GET", "POST"]), "DELETE", false).unwrap_err();
         assert_eq!(failure.error, CorsError::MethodDisallowedByPreflightResponse);
-        assert_eq!(failure.firefox_key, "CORSMethodNotFound");
+        assert_eq!(failure.firefox_key, FirefoxKey::MethodNotFound);
         assert_eq!(failure.failed_parameter, "DELETE");
     }
 

@@ -5,7 +5,9 @@
 //! [CORS check]: https://fetch.spec.whatwg.org/#cors-check
 
 use super::exchange::WireResponse;
-use super::reason::{CheckFailure, CorsError};
+use super::failure::CheckFailure;
+use super::firefox_key::FirefoxKey;
+use super::reason::CorsError;
 
 pub const NAME: &str = "access-control-allow-origin";
 
@@ -17,11 +19,12 @@ pub fn check(response: &WireResponse, origin: &str, credentials: bool) -> Result
     let firefox_multiple =
         response.headers.iter().filter(|(name, _)| name == "Access-Control-Allow-Origin").count()
             > 1;
-    let firefox = |key| if firefox_multiple { "CORSMultipleAllowOriginNotAllowed" } else { key };
+    let firefox =
+        |key| if firefox_multiple { FirefoxKey::MultipleAllowOriginNotAllowed } else { key };
     let Some(value) = response.combined(NAME) else {
         return Err(CheckFailure::new(
             CorsError::MissingAllowOriginHeader,
-            "CORSMissingAllowOrigin2",
+            FirefoxKey::MissingAllowOrigin,
             "",
         ));
     };
@@ -31,7 +34,7 @@ pub fn check(response: &WireResponse, origin: &str, credentials: bool) -> Result
         }
         return Err(CheckFailure::new(
             CorsError::WildcardOriginNotAllowed,
-            firefox("CORSNotSupportingCredentials"),
+            firefox(FirefoxKey::NotSupportingCredentials),
             "",
         ));
     }
@@ -48,7 +51,7 @@ pub fn check(response: &WireResponse, origin: &str, credentials: bool) -> Result
     } else {
         CorsError::AllowOriginMismatch
     };
-    Err(CheckFailure::new(error, firefox("CORSAllowOriginNotMatchingOrigin"), value))
+    Err(CheckFailure::new(error, firefox(FirefoxKey::AllowOriginNotMatchingOrigin), value))
 }
 
 /// Whether Chromium's URL parser (GURL) accepts `value`, approximately: a scheme, and
@@ -99,7 +102,7 @@ mod tests {
         }
     }
 
-    fn fail(values: &[&str], credentials: bool) -> (CorsError, &'static str, String) {
+    fn fail(values: &[&str], credentials: bool) -> (CorsError, FirefoxKey, String) {
         let f = check(&acao(values), ORIGIN, credentials).unwrap_err();
         (f.error, f.firefox_key, f.failed_parameter)
     }
@@ -120,7 +123,7 @@ mod tests {
     fn missing() {
         assert_eq!(
             fail(&[], false),
-            (CorsError::MissingAllowOriginHeader, "CORSMissingAllowOrigin2", String::new())
+            (CorsError::MissingAllowOriginHeader, FirefoxKey::MissingAllowOrigin, String::new())
         );
     }
 
@@ -128,7 +131,11 @@ mod tests {
     fn wildcard_with_credentials() {
         assert_eq!(
             fail(&["*"], true),
-            (CorsError::WildcardOriginNotAllowed, "CORSNotSupportingCredentials", String::new())
+            (
+                CorsError::WildcardOriginNotAllowed,
+                FirefoxKey::NotSupportingCredentials,
+                String::new()
+            )
         );
     }
 
@@ -137,7 +144,11 @@ mod tests {
         let slash = format!("{ORIGIN}/");
         assert_eq!(
             fail(&[&slash], false),
-            (CorsError::AllowOriginMismatch, "CORSAllowOriginNotMatchingOrigin", slash.clone())
+            (
+                CorsError::AllowOriginMismatch,
+                FirefoxKey::AllowOriginNotMatchingOrigin,
+                slash.clone()
+            )
         );
         assert_eq!(fail(&["http://127.0.0.1:9090"], false).0, CorsError::AllowOriginMismatch);
         assert_eq!(fail(&["HTTP://127.0.0.1:8080"], false).0, CorsError::AllowOriginMismatch);
@@ -158,7 +169,7 @@ mod tests {
             fail(&[&list], false),
             (
                 CorsError::MultipleAllowOriginValues,
-                "CORSAllowOriginNotMatchingOrigin",
+                FirefoxKey::AllowOriginNotMatchingOrigin,
                 list.clone()
             )
         );
@@ -167,7 +178,7 @@ mod tests {
             fail(&[ORIGIN, ORIGIN], false),
             (
                 CorsError::MultipleAllowOriginValues,
-                "CORSMultipleAllowOriginNotAllowed",
+                FirefoxKey::MultipleAllowOriginNotAllowed,
                 format!("{ORIGIN}, {ORIGIN}")
             )
         );
@@ -180,7 +191,7 @@ mod tests {
         let failure = check(&lower, ORIGIN, false).unwrap_err();
         assert_eq!(
             (failure.error, failure.firefox_key),
-            (CorsError::MultipleAllowOriginValues, "CORSAllowOriginNotMatchingOrigin")
+            (CorsError::MultipleAllowOriginValues, FirefoxKey::AllowOriginNotMatchingOrigin)
         );
     }
 }

@@ -6,7 +6,7 @@
 //! [CORS check]: https://fetch.spec.whatwg.org/#cors-check
 
 use super::exchange::WireResponse;
-use super::reason::CheckFailure;
+use super::failure::CheckFailure;
 use super::{allow_credentials, allow_origin};
 
 /// `Access-Control-Allow-Origin`, then `Access-Control-Allow-Credentials`.

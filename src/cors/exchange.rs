@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::net_error::NetError;
+
 /// Which of a request's messages this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,7 +84,7 @@ pub struct Step {
     pub response: Option<WireResponse>,
     /// The network error (refused, reset, timed out), when there was no response.
     #[serde(default)]
-    pub error: Option<String>,
+    pub error: Option<NetError>,
 }
 
 impl Step {
@@ -92,8 +94,8 @@ impl Step {
     }
 
     /// A step that failed on the network.
-    pub fn failed(request: WireRequest, error: impl Into<String>) -> Self {
-        Step { request, response: None, error: Some(error.into()) }
+    pub fn failed(request: WireRequest, error: NetError) -> Self {
+        Step { request, response: None, error: Some(error) }
     }
 }
 
@@ -121,9 +123,5 @@ pub struct ReplayScope {
 /// The probe endpoint's paths, under its base URL.
 pub const REPLAY_SCOPE_PATH: &str = "/scope";
 pub const REPLAY_PATH: &str = "/exchange";
-/// Starts the error of a message the replaying side chose not to send (outside the suite's
-/// origins, a scheme it does not speak): the exchange is incomplete, not failed.
-pub const NOT_REPLAYED: &str = "not replayed";
-
 /// The header carrying the page's per-session secret.
 pub const SECRET_HEADER: &str = "x-cors-harness-secret";

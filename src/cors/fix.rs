@@ -3,11 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::exchange::WireResponse;
-use super::reason::{CheckFailure, CorsError, FailedResponse};
-use super::walk::CorsRequest;
+use super::exchange::{Exchange, WireResponse};
+use super::failure::CheckFailure;
+use super::reason::{CorsError, FailedResponse, ReasonFamily};
+use super::request::CorsRequest;
+use super::walk::Blocked;
+use crate::fetch::credentials::Credentials;
 use crate::fetch::{header, method};
-use crate::suite::Credentials;
 
 /// How to fix one failure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,6 +161,18 @@ struct Notes {
     preflight_status: bool,
 }
 
+/// The fix for a blocked walk: the failing response is the exchange's last, and the
+/// `Origin` it was sent with says whether a redirect tainted it.
+pub fn for_blocked(request: &CorsRequest, blocked: &Blocked, exchange: &Exchange) -> Fix {
+    let last = exchange.steps.last();
+    let origin_sent =
+        last.and_then(|s| s.request.header("origin")).unwrap_or(request.origin.as_str());
+    let response = last.and_then(|s| s.response.clone()).unwrap_or_default();
+    let failure =
+        CheckFailure::new(blocked.reason, blocked.firefox_reason, blocked.failed_parameter.clone());
+    for_failure(request, origin_sent, &failure, blocked.response, &response)
+}
+
 /// The fix for `failure`, found on response `at` of `request`'s exchange, which was sent
 /// with `Origin: origin_sent` (`null` after a redirect tainted it).
 pub fn for_failure(
@@ -170,34 +184,77 @@ pub fn for_failure(
 ) -> Fix {
     let policy = Policy::for_request(request);
     let on = at.to_string();
-    let credentials = policy.credentials;
-    let mut send: Vec<(String, String)> = Vec::new();
-    let mut stop: Vec<String> = Vec::new();
-    let allow_origin_pair =
-        |value: &str| ("Access-Control-Allow-Origin".to_owned(), value.to_owned());
-    let acac_pair = || ("Access-Control-Allow-Credentials".to_owned(), "true".to_owned());
-    let expected_origin = origin_sent;
-    let mut snippets = true;
-    let origin_failure = matches!(
-        failure.error.family(),
-        super::ReasonFamily::Origin | super::ReasonFamily::Credentials
-    );
-    if expected_origin == "null" && origin_failure {
-        // A tainted origin: allowing `null` would also let sandboxed documents in.
-        let instead = if credentials {
-            "request the final URL directly (a request with credentials cannot pass a cross-origin redirect chain)".to_owned()
-        } else {
-            send.push(allow_origin_pair("*"));
-            "request the final URL directly, or answer this response with Access-Control-Allow-Origin: * (it carries no credentials)".to_owned()
-        };
-        stop.push("redirecting across origins".to_owned());
-        let summary = format!(
-            "{on} is refused ({}): after a redirect to another origin the browser sends Origin: null. Do not allow null (sandboxed documents send it too): {instead}.",
-            failure.error.describe()
-        );
-        return Fix { summary, send, stop, snippets: Vec::new() };
+    let origin_failure =
+        matches!(failure.error.family(), ReasonFamily::Origin | ReasonFamily::Credentials);
+    if origin_sent == "null" && origin_failure {
+        return tainted_origin_fix(&policy, failure, &on);
     }
-    let summary = match failure.error {
+    let ask = Ask { policy: &policy, on: &on, origin: origin_sent, failure, at, response };
+    let mut draft = Draft { send: Vec::new(), stop: Vec::new(), snippets: true };
+    let summary = match failure.error.family() {
+        ReasonFamily::Origin | ReasonFamily::Credentials => origin_summary(&ask, &mut draft),
+        ReasonFamily::Preflight | ReasonFamily::Method | ReasonFamily::Header => {
+            preflight_summary(&ask, &mut draft)
+        }
+        _ => other_summary(&ask, &mut draft),
+    };
+    let notes = Notes { preflight_status: failure.error == CorsError::PreflightInvalidStatus };
+    let snippets = if draft.snippets { policy.snippets(&notes) } else { Vec::new() };
+    Fix { summary, send: draft.send, stop: draft.stop, snippets }
+}
+
+/// The failure's circumstances, for the steps of [`for_failure`].
+#[derive(Clone, Copy)]
+struct Ask<'a> {
+    policy: &'a Policy,
+    /// The failing response, in words ("the preflight response").
+    on: &'a str,
+    /// The `Origin` the request carried (`null` after a tainting redirect).
+    origin: &'a str,
+    failure: &'a CheckFailure,
+    at: FailedResponse,
+    response: &'a WireResponse,
+}
+
+/// The fix as it is written: headers to send and things to stop.
+struct Draft {
+    send: Vec<(String, String)>,
+    stop: Vec<String>,
+    /// Is the fix a CORS configuration (so the stacks' snippets apply)?
+    snippets: bool,
+}
+
+fn allow_origin_pair(value: &str) -> (String, String) {
+    ("Access-Control-Allow-Origin".to_owned(), value.to_owned())
+}
+
+fn acac_pair() -> (String, String) {
+    ("Access-Control-Allow-Credentials".to_owned(), "true".to_owned())
+}
+
+/// After a redirect to another origin the browser sends `Origin: null`; allowing `null`
+/// would also let sandboxed documents in.
+fn tainted_origin_fix(policy: &Policy, failure: &CheckFailure, on: &str) -> Fix {
+    let mut send = Vec::new();
+    let instead = if policy.credentials {
+        "request the final URL directly (a request with credentials cannot pass a cross-origin redirect chain)".to_owned()
+    } else {
+        send.push(allow_origin_pair("*"));
+        "request the final URL directly, or answer this response with Access-Control-Allow-Origin: * (it carries no credentials)".to_owned()
+    };
+    let summary = format!(
+        "{on} is refused ({}): after a redirect to another origin the browser sends Origin: null. Do not allow null (sandboxed documents send it too): {instead}.",
+        failure.error.describe()
+    );
+    Fix { summary, send, stop: vec!["redirecting across origins".to_owned()], snippets: Vec::new() }
+}
+
+/// `Access-Control-Allow-Origin` and `-Credentials` on the failing response.
+fn origin_summary(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { policy, on, origin: expected_origin, failure, response, .. } = *ask;
+    let credentials = policy.credentials;
+    let Draft { send, stop, .. } = draft;
+    match failure.error {
         CorsError::WildcardOriginNotAllowed | CorsError::PreflightWildcardOriginNotAllowed => {
             send.push(allow_origin_pair(expected_origin));
             send.push(acac_pair());
@@ -273,6 +330,16 @@ pub fn for_failure(
                 if failure.failed_parameter.is_empty() { String::new() } else { format!(" instead of \"{}\"", failure.failed_parameter) }
             )
         }
+        _ => other_summary(ask, draft),
+    }
+}
+
+/// The preflight's status, redirect, `-Allow-Methods` and `-Allow-Headers`.
+fn preflight_summary(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { policy, on, failure, response, .. } = *ask;
+    let credentials = policy.credentials;
+    let Draft { send, stop, snippets } = draft;
+    match failure.error {
         CorsError::PreflightInvalidStatus => {
             stop.push(format!("answering the preflight with {}", response.status));
             format!(
@@ -282,7 +349,7 @@ pub fn for_failure(
             )
         }
         CorsError::PreflightDisallowedRedirect => {
-            snippets = false;
+            *snippets = false;
             let target = response.combined("location").unwrap_or_default();
             stop.push(format!("redirecting OPTIONS to {target}"));
             format!(
@@ -323,32 +390,41 @@ pub fn for_failure(
                 if credentials { " (* does not count for a request with credentials)" } else { "" };
             format!("On {on}, list {name} in Access-Control-Allow-Headers{star}, with every other custom header the request sends ({}).", policy.headers.join(", "))
         }
+        _ => other_summary(ask, draft),
+    }
+}
+
+/// Redirects, Local Network Access, and what no header fixes.
+fn other_summary(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { on, failure, at, response, .. } = *ask;
+    let Draft { stop, snippets, .. } = draft;
+    match failure.error {
         CorsError::RedirectContainsCredentials => {
-            snippets = false;
+            *snippets = false;
             let target = response.combined("location").unwrap_or_default();
             stop.push(format!("redirecting to {target}"));
             format!("Redirect {} points at a URL with a user name or password ({target}): a CORS request may not follow it. Redirect to a URL without user:password@ and authenticate another way.",
                 match at { FailedResponse::Redirect { hop } => hop, _ => 1 })
         }
-        CorsError::CorsDisabledScheme
-        | CorsError::DisallowedByMode
-        | CorsError::InvalidResponse => {
-            snippets = false;
+        error if error.is_local_network_access() => {
+            *snippets = false;
+            format!(
+                "{} (on {on}). This is Local Network Access, not the CORS headers: a public website may call a local or loopback server only with the user's permission (and, for some names, Access-Control-Allow-Private-Network: true on the preflight). Serve the API from a public address, or call it from a page in the same address space.",
+                error.describe()
+            )
+        }
+        // The scheme, the request's mode, a broken response: nothing a header fixes.
+        _ => {
+            *snippets = false;
             format!("{} (on {on}).", failure.error.describe())
         }
-    };
-    let notes = Notes { preflight_status: failure.error == CorsError::PreflightInvalidStatus };
-    Fix {
-        summary,
-        send,
-        stop,
-        snippets: if snippets { policy.snippets(&notes) } else { Vec::new() },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cors::FirefoxKey;
 
     fn request(credentials: Credentials) -> CorsRequest {
         CorsRequest {
@@ -367,9 +443,9 @@ mod tests {
     #[test]
     fn every_reason_gets_a_fix() {
         let response = WireResponse::new(302, &[("Location", "http://u:p@b.test/")]);
-        for error in CorsError::ALL {
+        for &error in CorsError::ALL {
             for credentials in [Credentials::Omit, Credentials::Include] {
-                let failure = CheckFailure::new(error, "", "x");
+                let failure = CheckFailure::new(error, FirefoxKey::DidNotSucceed, "x");
                 let fix = for_failure(
                     &request(credentials),
                     "http://page.test",
@@ -384,8 +460,11 @@ mod tests {
 
     #[test]
     fn snippets_carry_the_policy_for_each_stack() {
-        let failure =
-            CheckFailure::new(CorsError::HeaderDisallowedByPreflightResponse, "", "x-api-key");
+        let failure = CheckFailure::new(
+            CorsError::HeaderDisallowedByPreflightResponse,
+            FirefoxKey::DidNotSucceed,
+            "x-api-key",
+        );
         let response = WireResponse::new(204, &[]);
         let fix = for_failure(
             &request(Credentials::Include),

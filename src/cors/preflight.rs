@@ -8,7 +8,9 @@
 
 use super::allow_headers::{self, WildcardAuthorization};
 use super::exchange::WireResponse;
-use super::reason::{CheckFailure, CorsError};
+use super::failure::CheckFailure;
+use super::firefox_key::FirefoxKey;
+use super::reason::CorsError;
 use super::{allow_methods, cors_check};
 
 /// What the preflight asked for.
@@ -25,15 +27,15 @@ pub struct PreflightAsk<'a> {
 
 /// The key Firefox logs for a preflight response [`check`] refuses. Firefox checks the
 /// origin before noticing a redirect, and each allow-list right after parsing it.
-pub fn firefox_key(response: &WireResponse, ask: &PreflightAsk<'_>) -> &'static str {
+pub fn firefox_key(response: &WireResponse, ask: &PreflightAsk<'_>) -> FirefoxKey {
     if let Err(failure) = cors_check::check(response, ask.origin, ask.credentials) {
         return failure.firefox_key;
     }
     if response.is_redirect() && response.combined("location").is_some() {
-        return "CORSExternalRedirectNotAllowed";
+        return FirefoxKey::ExternalRedirectNotAllowed;
     }
     if !response.is_ok() {
-        return "CORSPreflightDidNotSucceed3";
+        return FirefoxKey::PreflightDidNotSucceed;
     }
     let methods = match allow_methods::parse(response) {
         Ok(methods) => methods,
@@ -43,7 +45,7 @@ pub fn firefox_key(response: &WireResponse, ask: &PreflightAsk<'_>) -> &'static 
         return failure.firefox_key;
     }
     match allow_headers::parse(response) {
-        Ok(_) => "CORSMissingAllowHeaderFromPreflight2",
+        Ok(_) => FirefoxKey::MissingAllowHeaderFromPreflight,
         Err(failure) => failure.firefox_key,
     }
 }
@@ -68,7 +70,7 @@ fn check_in_chromium_order(
     if response.is_redirect() && response.combined("location").is_some() {
         return Err(CheckFailure::new(
             CorsError::PreflightDisallowedRedirect,
-            "CORSExternalRedirectNotAllowed",
+            FirefoxKey::ExternalRedirectNotAllowed,
             "",
         ));
     }
@@ -77,7 +79,7 @@ fn check_in_chromium_order(
     if !response.is_ok() {
         return Err(CheckFailure::new(
             CorsError::PreflightInvalidStatus,
-            "CORSPreflightDidNotSucceed3",
+            FirefoxKey::PreflightDidNotSucceed,
             "",
         ));
     }
@@ -161,14 +163,14 @@ mod tests {
             check(r, &a, WildcardAuthorization::Covered).unwrap_err().firefox_key
         };
         let bare_redirect = WireResponse::new(301, &[("Location", "/elsewhere")]);
-        assert_eq!(key(&bare_redirect), "CORSMissingAllowOrigin2");
+        assert_eq!(key(&bare_redirect), FirefoxKey::MissingAllowOrigin);
         let cors_redirect =
             WireResponse::new(307, &[("Location", "/x"), ("Access-Control-Allow-Origin", "*")]);
-        assert_eq!(key(&cors_redirect), "CORSExternalRedirectNotAllowed");
+        assert_eq!(key(&cors_redirect), FirefoxKey::ExternalRedirectNotAllowed);
         let forbidden = WireResponse::new(403, &[]);
-        assert_eq!(key(&forbidden), "CORSMissingAllowOrigin2");
+        assert_eq!(key(&forbidden), FirefoxKey::MissingAllowOrigin);
         let forbidden_with_cors = WireResponse::new(403, &[("Access-Control-Allow-Origin", "*")]);
-        assert_eq!(key(&forbidden_with_cors), "CORSPreflightDidNotSucceed3");
+        assert_eq!(key(&forbidden_with_cors), FirefoxKey::PreflightDidNotSucceed);
         // Chromium parses both lists before checking the method; Firefox checks the method first.
         let method_missing_headers_bad = WireResponse::new(
             204,
@@ -181,7 +183,7 @@ mod tests {
         let failure =
             check(&method_missing_headers_bad, &a, WildcardAuthorization::Covered).unwrap_err();
         assert_eq!(failure.error, CorsError::InvalidAllowHeadersPreflightResponse);
-        assert_eq!(failure.firefox_key, "CORSMethodNotFound");
+        assert_eq!(failure.firefox_key, FirefoxKey::MethodNotFound);
     }
 
     #[test]

@@ -5,98 +5,66 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// A CORS failure, named as Chromium's DevTools protocol names it
-/// ([`Network.CorsError`](https://chromedevtools.github.io/devtools-protocol/tot/Network/#type-CorsError)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum CorsError {
-    DisallowedByMode,
-    InvalidResponse,
-    WildcardOriginNotAllowed,
-    MissingAllowOriginHeader,
-    MultipleAllowOriginValues,
-    InvalidAllowOriginValue,
-    AllowOriginMismatch,
-    InvalidAllowCredentials,
-    CorsDisabledScheme,
-    PreflightInvalidStatus,
-    PreflightDisallowedRedirect,
-    PreflightWildcardOriginNotAllowed,
-    PreflightMissingAllowOriginHeader,
-    PreflightMultipleAllowOriginValues,
-    PreflightInvalidAllowOriginValue,
-    PreflightAllowOriginMismatch,
-    PreflightInvalidAllowCredentials,
-    InvalidAllowMethodsPreflightResponse,
-    InvalidAllowHeadersPreflightResponse,
-    MethodDisallowedByPreflightResponse,
-    HeaderDisallowedByPreflightResponse,
-    RedirectContainsCredentials,
+use crate::names::named_enum;
+
+named_enum! {
+    /// A CORS failure, named as Chromium's DevTools protocol names it
+    /// ([`Network.CorsError`](https://chromedevtools.github.io/devtools-protocol/tot/Network/#type-CorsError),
+    /// `network::mojom::CorsError` in Chromium's source).
+    ///
+    /// Every name any Chromium has sent: the CORS checks the evaluator makes, and the
+    /// Private/Local Network Access names (renamed over the years), which only the
+    /// browser's own log reports.
+    pub enum CorsError {
+        DisallowedByMode = "DisallowedByMode",
+        InvalidResponse = "InvalidResponse",
+        WildcardOriginNotAllowed = "WildcardOriginNotAllowed",
+        MissingAllowOriginHeader = "MissingAllowOriginHeader",
+        MultipleAllowOriginValues = "MultipleAllowOriginValues",
+        InvalidAllowOriginValue = "InvalidAllowOriginValue",
+        AllowOriginMismatch = "AllowOriginMismatch",
+        InvalidAllowCredentials = "InvalidAllowCredentials",
+        CorsDisabledScheme = "CorsDisabledScheme",
+        PreflightInvalidStatus = "PreflightInvalidStatus",
+        PreflightDisallowedRedirect = "PreflightDisallowedRedirect",
+        PreflightWildcardOriginNotAllowed = "PreflightWildcardOriginNotAllowed",
+        PreflightMissingAllowOriginHeader = "PreflightMissingAllowOriginHeader",
+        PreflightMultipleAllowOriginValues = "PreflightMultipleAllowOriginValues",
+        PreflightInvalidAllowOriginValue = "PreflightInvalidAllowOriginValue",
+        PreflightAllowOriginMismatch = "PreflightAllowOriginMismatch",
+        PreflightInvalidAllowCredentials = "PreflightInvalidAllowCredentials",
+        /// The CORS-RFC1918 draft's names (Chromium before Private Network Access).
+        PreflightMissingAllowExternal = "PreflightMissingAllowExternal",
+        PreflightInvalidAllowExternal = "PreflightInvalidAllowExternal",
+        /// Private Network Access: no `Access-Control-Allow-Private-Network: true` on the preflight.
+        PreflightMissingAllowPrivateNetwork = "PreflightMissingAllowPrivateNetwork",
+        PreflightInvalidAllowPrivateNetwork = "PreflightInvalidAllowPrivateNetwork",
+        InvalidAllowMethodsPreflightResponse = "InvalidAllowMethodsPreflightResponse",
+        InvalidAllowHeadersPreflightResponse = "InvalidAllowHeadersPreflightResponse",
+        MethodDisallowedByPreflightResponse = "MethodDisallowedByPreflightResponse",
+        HeaderDisallowedByPreflightResponse = "HeaderDisallowedByPreflightResponse",
+        RedirectContainsCredentials = "RedirectContainsCredentials",
+        /// Private Network Access: a non-secure page calling a more private address space.
+        InsecurePrivateNetwork = "InsecurePrivateNetwork",
+        InvalidPrivateNetworkAccess = "InvalidPrivateNetworkAccess",
+        UnexpectedPrivateNetworkAccess = "UnexpectedPrivateNetworkAccess",
+        /// A `no-cors` request with `redirect` other than `follow` met a redirect.
+        NoCorsRedirectModeNotFollow = "NoCorsRedirectModeNotFollow",
+        PreflightMissingPrivateNetworkAccessId = "PreflightMissingPrivateNetworkAccessId",
+        PreflightMissingPrivateNetworkAccessName = "PreflightMissingPrivateNetworkAccessName",
+        PrivateNetworkAccessPermissionUnavailable = "PrivateNetworkAccessPermissionUnavailable",
+        PrivateNetworkAccessPermissionDenied = "PrivateNetworkAccessPermissionDenied",
+        /// Local Network Access: a page calling a more private address space without the
+        /// user's permission (headless Chromium never prompts, so it is denied).
+        LocalNetworkAccessPermissionDenied = "LocalNetworkAccessPermissionDenied",
+        /// Local Network Access: blocked by policy or from a non-secure page.
+        InsecureLocalNetwork = "InsecureLocalNetwork",
+        /// Local Network Access: the server's address space is not the one the request expected.
+        InvalidLocalNetworkAccess = "InvalidLocalNetworkAccess",
+    }
 }
 
 impl CorsError {
-    /// Every name, for tests and documentation.
-    pub const ALL: [CorsError; 22] = [
-        CorsError::DisallowedByMode,
-        CorsError::InvalidResponse,
-        CorsError::WildcardOriginNotAllowed,
-        CorsError::MissingAllowOriginHeader,
-        CorsError::MultipleAllowOriginValues,
-        CorsError::InvalidAllowOriginValue,
-        CorsError::AllowOriginMismatch,
-        CorsError::InvalidAllowCredentials,
-        CorsError::CorsDisabledScheme,
-        CorsError::PreflightInvalidStatus,
-        CorsError::PreflightDisallowedRedirect,
-        CorsError::PreflightWildcardOriginNotAllowed,
-        CorsError::PreflightMissingAllowOriginHeader,
-        CorsError::PreflightMultipleAllowOriginValues,
-        CorsError::PreflightInvalidAllowOriginValue,
-        CorsError::PreflightAllowOriginMismatch,
-        CorsError::PreflightInvalidAllowCredentials,
-        CorsError::InvalidAllowMethodsPreflightResponse,
-        CorsError::InvalidAllowHeadersPreflightResponse,
-        CorsError::MethodDisallowedByPreflightResponse,
-        CorsError::HeaderDisallowedByPreflightResponse,
-        CorsError::RedirectContainsCredentials,
-    ];
-
-    /// Chromium's name, e.g. `WildcardOriginNotAllowed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CorsError::DisallowedByMode => "DisallowedByMode",
-            CorsError::InvalidResponse => "InvalidResponse",
-            CorsError::WildcardOriginNotAllowed => "WildcardOriginNotAllowed",
-            CorsError::MissingAllowOriginHeader => "MissingAllowOriginHeader",
-            CorsError::MultipleAllowOriginValues => "MultipleAllowOriginValues",
-            CorsError::InvalidAllowOriginValue => "InvalidAllowOriginValue",
-            CorsError::AllowOriginMismatch => "AllowOriginMismatch",
-            CorsError::InvalidAllowCredentials => "InvalidAllowCredentials",
-            CorsError::CorsDisabledScheme => "CorsDisabledScheme",
-            CorsError::PreflightInvalidStatus => "PreflightInvalidStatus",
-            CorsError::PreflightDisallowedRedirect => "PreflightDisallowedRedirect",
-            CorsError::PreflightWildcardOriginNotAllowed => "PreflightWildcardOriginNotAllowed",
-            CorsError::PreflightMissingAllowOriginHeader => "PreflightMissingAllowOriginHeader",
-            CorsError::PreflightMultipleAllowOriginValues => "PreflightMultipleAllowOriginValues",
-            CorsError::PreflightInvalidAllowOriginValue => "PreflightInvalidAllowOriginValue",
-            CorsError::PreflightAllowOriginMismatch => "PreflightAllowOriginMismatch",
-            CorsError::PreflightInvalidAllowCredentials => "PreflightInvalidAllowCredentials",
-            CorsError::InvalidAllowMethodsPreflightResponse => {
-                "InvalidAllowMethodsPreflightResponse"
-            }
-            CorsError::InvalidAllowHeadersPreflightResponse => {
-                "InvalidAllowHeadersPreflightResponse"
-            }
-            CorsError::MethodDisallowedByPreflightResponse => "MethodDisallowedByPreflightResponse",
-            CorsError::HeaderDisallowedByPreflightResponse => "HeaderDisallowedByPreflightResponse",
-            CorsError::RedirectContainsCredentials => "RedirectContainsCredentials",
-        }
-    }
-
-    /// The name from Chromium's vocabulary, if it is one.
-    pub fn from_name(name: &str) -> Option<Self> {
-        CorsError::ALL.into_iter().find(|e| e.as_str() == name)
-    }
-
     /// The same failure of the CORS check, found on a preflight response.
     ///
     /// Chromium names CORS-check failures of the preflight apart (`Preflight...`).
@@ -115,6 +83,12 @@ impl CorsError {
     /// Is this a failure of the preflight (rather than of the request or a redirect)?
     pub fn is_preflight(self) -> bool {
         self.as_str().starts_with("Preflight") || self.as_str().ends_with("PreflightResponse")
+    }
+
+    /// Is this one of the Private/Local Network Access names (a page calling a more
+    /// private address space), rather than a failure of the CORS protocol itself?
+    pub fn is_local_network_access(self) -> bool {
+        self.family() == ReasonFamily::LocalNetwork
     }
 
     /// What was refused: the origin, credentials, the method, a header, the preflight's
@@ -143,7 +117,24 @@ impl CorsError {
                 ReasonFamily::Header
             }
             RedirectContainsCredentials => ReasonFamily::Redirect,
-            DisallowedByMode | InvalidResponse | CorsDisabledScheme => ReasonFamily::Other,
+            PreflightMissingAllowExternal
+            | PreflightInvalidAllowExternal
+            | PreflightMissingAllowPrivateNetwork
+            | PreflightInvalidAllowPrivateNetwork
+            | InsecurePrivateNetwork
+            | InvalidPrivateNetworkAccess
+            | UnexpectedPrivateNetworkAccess
+            | PreflightMissingPrivateNetworkAccessId
+            | PreflightMissingPrivateNetworkAccessName
+            | PrivateNetworkAccessPermissionUnavailable
+            | PrivateNetworkAccessPermissionDenied
+            | LocalNetworkAccessPermissionDenied
+            | InsecureLocalNetwork
+            | InvalidLocalNetworkAccess => ReasonFamily::LocalNetwork,
+            DisallowedByMode
+            | InvalidResponse
+            | CorsDisabledScheme
+            | NoCorsRedirectModeNotFollow => ReasonFamily::Other,
         }
     }
 
@@ -191,13 +182,35 @@ impl CorsError {
             CorsError::RedirectContainsCredentials => {
                 "a redirect points at a URL with a user name or password"
             }
+            CorsError::PreflightMissingAllowExternal
+            | CorsError::PreflightMissingAllowPrivateNetwork => {
+                "the preflight for a more private address space lacks Access-Control-Allow-Private-Network: true"
+            }
+            CorsError::PreflightInvalidAllowExternal
+            | CorsError::PreflightInvalidAllowPrivateNetwork => {
+                "the preflight's Access-Control-Allow-Private-Network is not exactly true"
+            }
+            CorsError::InsecurePrivateNetwork | CorsError::InsecureLocalNetwork => {
+                "a page that is not a secure context (or a policy) may not call a more private address space"
+            }
+            CorsError::InvalidPrivateNetworkAccess
+            | CorsError::UnexpectedPrivateNetworkAccess
+            | CorsError::InvalidLocalNetworkAccess => {
+                "the server's address space is not the one the request was allowed to reach"
+            }
+            CorsError::NoCorsRedirectModeNotFollow => {
+                "a no-cors request that may not follow redirects was redirected"
+            }
+            CorsError::PreflightMissingPrivateNetworkAccessId
+            | CorsError::PreflightMissingPrivateNetworkAccessName => {
+                "the preflight for a more private address space lacks the device's Private-Network-Access-ID/-Name"
+            }
+            CorsError::PrivateNetworkAccessPermissionUnavailable
+            | CorsError::PrivateNetworkAccessPermissionDenied
+            | CorsError::LocalNetworkAccessPermissionDenied => {
+                "a page may call a more private address space (local network, loopback) only with the user's permission, which was not given"
+            }
         }
-    }
-}
-
-impl fmt::Display for CorsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -218,6 +231,9 @@ pub enum ReasonFamily {
     Header,
     /// A redirect of the chain was refused.
     Redirect,
+    /// Private/Local Network Access: a page calling a more private address space.
+    #[serde(rename = "local-network")]
+    LocalNetwork,
     Other,
 }
 
@@ -231,6 +247,7 @@ impl ReasonFamily {
             ReasonFamily::Method => "the preflight did not allow the method",
             ReasonFamily::Header => "the preflight did not allow a request header",
             ReasonFamily::Redirect => "a redirect was refused",
+            ReasonFamily::LocalNetwork => "Local Network Access refused it",
             ReasonFamily::Other => "the request was refused",
         }
     }
@@ -264,44 +281,18 @@ impl fmt::Display for FailedResponse {
     }
 }
 
-/// One failed check: what Chromium and Firefox call it, and what it is about.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CheckFailure {
-    pub error: CorsError,
-    /// The key Firefox logs for it (`security.properties`), e.g. `CORSNotSupportingCredentials`.
-    pub firefox_key: &'static str,
-    /// The header value, method or header name at fault, as Chromium reports it.
-    pub failed_parameter: String,
-}
-
-impl CheckFailure {
-    pub fn new(
-        error: CorsError,
-        firefox_key: &'static str,
-        failed_parameter: impl Into<String>,
-    ) -> Self {
-        CheckFailure { error, firefox_key, failed_parameter: failed_parameter.into() }
-    }
-
-    /// The same failure found on a preflight response.
-    pub fn on_preflight(mut self) -> Self {
-        self.error = self.error.on_preflight();
-        self
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_round_trip_and_are_unique() {
-        for error in CorsError::ALL {
+        for &error in CorsError::ALL {
             assert_eq!(CorsError::from_name(error.as_str()), Some(error));
             assert_eq!(serde_json::to_string(&error).unwrap(), format!("\"{error}\""));
             assert!(!error.describe().is_empty());
         }
-        let mut names: Vec<_> = CorsError::ALL.iter().map(|e| e.as_str()).collect();
+        let mut names = CorsError::NAMES.to_vec();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), CorsError::ALL.len());
@@ -325,5 +316,7 @@ mod tests {
         assert!(CorsError::PreflightInvalidStatus.is_preflight());
         assert!(CorsError::HeaderDisallowedByPreflightResponse.is_preflight());
         assert!(!CorsError::AllowOriginMismatch.is_preflight());
+        assert!(CorsError::LocalNetworkAccessPermissionDenied.is_local_network_access());
+        assert!(!CorsError::AllowOriginMismatch.is_local_network_access());
     }
 }

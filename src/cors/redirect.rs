@@ -5,7 +5,9 @@
 //!
 //! [HTTP-redirect fetch]: https://fetch.spec.whatwg.org/#http-redirect-fetch
 
-use super::reason::{CheckFailure, CorsError};
+use super::failure::CheckFailure;
+use super::firefox_key::FirefoxKey;
+use super::reason::CorsError;
 use super::url::UrlParts;
 
 /// Browsers give up after this many redirects.
@@ -22,7 +24,7 @@ pub fn check_location(
         // Firefox fails the channel without a specific key: only the generic one is logged.
         return Err(CheckFailure::new(
             CorsError::RedirectContainsCredentials,
-            "CORSDidNotSucceed2",
+            FirefoxKey::DidNotSucceed,
             "",
         ));
     }

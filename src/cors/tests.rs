@@ -9,7 +9,8 @@ use futures::executor::block_on;
 use super::url::NativeUrls;
 use super::*;
 use crate::browser_name::Family;
-use crate::suite::Credentials;
+use crate::fetch::credentials::Credentials;
+use crate::net_error::{NetError, NetErrorCode};
 
 const PAGE: &str = "http://page.test";
 const A: &str = "http://a.test";
@@ -30,13 +31,13 @@ impl Servers {
 }
 
 impl Transport for Servers {
-    async fn send(&self, request: &WireRequest) -> Result<WireResponse, String> {
+    async fn send(&self, request: &WireRequest) -> Result<WireResponse, NetError> {
         self.sent.borrow_mut().push(request.clone());
         let url = request.url.split('?').next().unwrap_or_default().to_owned();
         self.routes
             .get(&(request.method.clone(), url))
             .cloned()
-            .ok_or_else(|| "net::ERR_CONNECTION_REFUSED".to_owned())
+            .ok_or_else(|| NetErrorCode::ConnectionRefused.into())
     }
 }
 
@@ -64,10 +65,26 @@ fn run(req: &CorsRequest, servers: &Servers) -> Walked {
     walked
 }
 
-fn blocked(walked: &Walked) -> &Blocked {
-    match &walked.verdict {
-        Verdict::Blocked(blocked) => blocked,
-        other => panic!("expected blocked, got {other:?}"),
+/// A blocked verdict with its fix.
+#[derive(Clone, Debug)]
+struct Explained {
+    blocked: Blocked,
+    fix: Fix,
+}
+
+impl std::ops::Deref for Explained {
+    type Target = Blocked;
+    fn deref(&self) -> &Blocked {
+        &self.blocked
+    }
+}
+
+fn blocked(walked: &Walked) -> Explained {
+    match (&walked.verdict, &walked.fix) {
+        (Verdict::Blocked(blocked), Some(fix)) => {
+            Explained { blocked: blocked.clone(), fix: fix.clone() }
+        }
+        other => panic!("expected blocked with a fix, got {other:?}"),
     }
 }
 
@@ -86,13 +103,13 @@ fn serverless_wildcard_with_credentials() {
     );
     let token = run(&request("GET", &notes, &[], Credentials::Omit), &servers);
     assert_eq!(token.verdict, Verdict::Allowed { status: 200 });
-    assert_eq!(token.warnings[0].code, "wildcard-origin");
+    assert_eq!(token.warnings[0].code, WarningCode::WildcardOrigin);
     assert!(token.warnings[0].message.contains("serverless"));
 
     let cookie = run(&request("GET", &notes, &[], Credentials::Include), &servers);
     let b = blocked(&cookie);
     assert_eq!(b.reason, CorsError::WildcardOriginNotAllowed);
-    assert_eq!(b.firefox_reason, "CORSNotSupportingCredentials");
+    assert_eq!(b.firefox_reason, FirefoxKey::NotSupportingCredentials);
     assert_eq!(b.response, FailedResponse::Actual { hop: 0 });
     assert!(
         b.fix.summary.contains("Access-Control-Allow-Origin: http://page.test"),
@@ -344,7 +361,7 @@ fn redirect_rules() {
     let walked = run(&request("GET", &start, &[], Credentials::Omit), &servers);
     assert_eq!(
         walked.verdict,
-        Verdict::NetworkError { error: "net::ERR_TOO_MANY_REDIRECTS".into() }
+        Verdict::NetworkError { error: NetErrorCode::TooManyRedirects.into() }
     );
     assert_eq!(walked.exchange.steps.len(), 21);
 }
@@ -430,7 +447,7 @@ fn network_errors_and_incomplete_replays() {
     let walked = run(&request("GET", &u, &[], Credentials::Omit), &Servers::default());
     assert_eq!(
         walked.verdict,
-        Verdict::NetworkError { error: "net::ERR_CONNECTION_REFUSED".into() }
+        Verdict::NetworkError { error: NetErrorCode::ConnectionRefused.into() }
     );
 
     let req = request("PUT", &url(A, "/x"), &[], Credentials::Omit);
@@ -470,12 +487,8 @@ fn exchange_json_shape() {
 fn hops_the_replay_did_not_send_leave_the_exchange_incomplete() {
     struct Refusing;
     impl Transport for Refusing {
-        async fn send(&self, request: &WireRequest) -> Result<WireResponse, String> {
-            Err(format!(
-                "{}: {} is outside the suite's origins",
-                exchange::NOT_REPLAYED,
-                request.url
-            ))
+        async fn send(&self, request: &WireRequest) -> Result<WireResponse, NetError> {
+            Err(NetError::not_replayed(format!("{} is outside the suite's origins", request.url)))
         }
     }
     let req = request("GET", &url(A, "/x"), &[], Credentials::Omit);
@@ -499,6 +512,6 @@ fn two_different_locations_are_a_network_error() {
     let walked = run(&request("GET", &start, &[], Credentials::Omit), &servers);
     assert_eq!(
         walked.verdict,
-        Verdict::NetworkError { error: "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION".into() }
+        Verdict::NetworkError { error: NetErrorCode::ResponseHeadersMultipleLocation.into() }
     );
 }

@@ -3,21 +3,37 @@
 use serde::{Deserialize, Serialize};
 
 use super::exchange::{Exchange, StepKind, WireResponse};
-use super::walk::CorsRequest;
+use super::request::CorsRequest;
 use super::{allow_credentials, allow_headers, allow_origin, max_age};
-use crate::suite::Credentials;
+use crate::fetch::credentials::Credentials;
+use crate::names::named_enum;
+
+named_enum! {
+    /// What a [`Warning`] is about: a stable identifier, e.g. `wildcard-origin`.
+    pub enum WarningCode {
+        /// `Access-Control-Allow-Origin: *` passes only because the request has no credentials.
+        WildcardOrigin = "wildcard-origin",
+        /// `Authorization` passes only through `Access-Control-Allow-Headers: *`.
+        AuthorizationViaWildcard = "authorization-via-wildcard",
+        /// One origin allowed, but no `Vary: Origin` for shared caches.
+        MissingVaryOrigin = "missing-vary-origin",
+        /// `Access-Control-Max-Age` above what browsers honour.
+        MaxAgeCapped = "max-age-capped",
+        /// An `unreachable` verdict in a cross-origin isolated page, where the probes are weaker.
+        CrossOriginIsolated = "cross-origin-isolated",
+    }
+}
 
 /// One fragile piece of configuration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
-    /// Stable identifier, e.g. `wildcard-origin`.
-    pub code: String,
+    pub code: WarningCode,
     pub message: String,
 }
 
 impl Warning {
-    fn new(code: &str, message: String) -> Self {
-        Warning { code: code.to_owned(), message }
+    pub fn new(code: WarningCode, message: impl Into<String>) -> Self {
+        Warning { code, message: message.into() }
     }
 }
 
@@ -38,7 +54,7 @@ pub fn for_allowed(request: &CorsRequest, exchange: &Exchange) -> Vec<Warning> {
             ""
         };
         warnings.push(Warning::new(
-            "wildcard-origin",
+            WarningCode::WildcardOrigin,
             format!(
                 "Allowed only because the request carries no credentials: with credentials: \"include\" \
                  (cookies) Access-Control-Allow-Origin: * is refused (WildcardOriginNotAllowed).{credentials_note} \
@@ -49,7 +65,7 @@ pub fn for_allowed(request: &CorsRequest, exchange: &Exchange) -> Vec<Warning> {
     }
     if authorization_via_wildcard(request, exchange) {
         warnings.push(Warning::new(
-            "authorization-via-wildcard",
+            WarningCode::AuthorizationViaWildcard,
             "Authorization passes only through Access-Control-Allow-Headers: *, which the Fetch standard says \
              must not cover it; Chromium and Firefox still allow it with a deprecation warning and plan to stop. \
              List authorization explicitly."
@@ -61,7 +77,7 @@ pub fn for_allowed(request: &CorsRequest, exchange: &Exchange) -> Vec<Warning> {
         let varies = vary.split(',').any(|v| matches!(v.trim(), "origin" | "*"));
         if !varies {
             warnings.push(Warning::new(
-                "missing-vary-origin",
+                WarningCode::MissingVaryOrigin,
                 format!(
                     "Access-Control-Allow-Origin names one origin ({value}) but the response has no Vary: Origin: \
                      if the server picks the value per request, a shared cache can serve one origin's answer to another."
@@ -73,7 +89,7 @@ pub fn for_allowed(request: &CorsRequest, exchange: &Exchange) -> Vec<Warning> {
         let Some(seconds) = step.response.as_ref().and_then(max_age::seconds) else { continue };
         if seconds > max_age::CHROMIUM_CAP_SECONDS {
             warnings.push(Warning::new(
-                "max-age-capped",
+                WarningCode::MaxAgeCapped,
                 format!(
                     "Access-Control-Max-Age: {seconds} is more than browsers honour: Chromium caps it at {} s, \
                      Firefox at {} s. Changes to the CORS policy reach browsers only as their cache expires.",

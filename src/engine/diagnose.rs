@@ -14,11 +14,14 @@
 use super::{Browser, Engine, FetchAttempt, FetchRequest, ProbeAnswer, ProbeKind};
 use crate::browser_name::Family;
 use crate::cors::{
-    self, CorsError, CorsRequest, Exchange, ReasonFamily, ResolveUrl, Rules, UrlParts, Verdict,
+    self, Blocked, CorsError, CorsRequest, Exchange, FirefoxKey, Fix, ReasonFamily, ResolveUrl,
+    Rules, UrlParts, Verdict, WarningCode,
 };
 use crate::fetch::header;
-use crate::outcome::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome, ReasonSource};
 use crate::plan::{self, RequestPlan};
+use crate::reason::Reason;
+use crate::rejection::{self, Finding};
+use crate::result::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome, ReasonSource};
 use crate::suite::{Case, Credentials};
 
 /// The browser's URL parser, for the evaluator.
@@ -81,62 +84,28 @@ impl<B: Browser> Engine<B> {
             cors::evaluate(request, Rules::of(family), &BrowserUrls(&self.browser), exchange);
         let answered_steps = exchange.steps.iter().filter(|s| s.response.is_some()).count();
         result.exchange = Some(exchange.clone());
-        match (walked.verdict, result.outcome) {
-            (Verdict::Blocked(blocked), Outcome::Blocked | Outcome::Unreachable) => {
-                // Unreachable here only in an isolated page whose probes COEP blocked: the replay shows the answer.
-                if result.outcome == Outcome::Unreachable {
-                    result.outcome = Outcome::Blocked;
-                    result.warnings.retain(|w| w.code != "cross-origin-isolated");
-                }
-                // The replay carries no cookies: a server may answer the browser's credentialed request otherwise.
-                let (confidence, cookies) = if request.credentials == Credentials::Include {
-                    (Confidence::Likely, " (replayed without the page's cookies)")
-                } else {
-                    (Confidence::Exact, "")
-                };
-                let diagnosis = Diagnosis {
-                    method: DiagnosisMethod::Exchange,
-                    confidence,
-                    family: blocked.reason.family(),
-                    reason: Some(blocked.reason.to_string()),
-                    firefox_reason: Some(blocked.firefox_reason.to_owned()),
-                    failed_parameter: Some(blocked.failed_parameter).filter(|p| !p.is_empty()),
-                    failed_response: Some(blocked.response),
-                    note: format!(
-                        "{} failed: {}{cookies}",
-                        blocked.response,
-                        blocked.reason.describe()
-                    ),
-                    fix: Some(blocked.fix),
-                };
-                apply(result, diagnosis);
+        let rejected = matches!(result.outcome, Outcome::Blocked | Outcome::Unreachable);
+        let finding = rejection::of_replay(&walked.verdict, answered_steps);
+        rejection::settle_result(result, &finding);
+        match (walked.verdict, rejected) {
+            (Verdict::Blocked(blocked), true) => {
+                // Blocked now; it read unreachable only in an isolated page whose probes COEP blocked.
+                result.warnings.retain(|w| w.code != WarningCode::CrossOriginIsolated);
+                apply(result, exchange_diagnosis(request, blocked, walked.fix));
                 true
             }
-            (Verdict::Blocked(blocked), _) => {
+            (Verdict::Blocked(blocked), false) => {
                 result.disagreement = Some(format!(
                     "the browser allowed it, but the evaluator says {} on {}: the server may answer the replay (no cookies) differently",
                     blocked.reason, blocked.response
                 ));
                 true
             }
-            (Verdict::Allowed { .. }, Outcome::Allowed) => {
+            (Verdict::Allowed { .. }, false) if result.is_allowed() => {
                 result.warnings = walked.warnings;
                 true
             }
-            // Only a server that is really not there: a refused, reset or empty connection.
-            (Verdict::NetworkError { error }, Outcome::Blocked)
-                if answered_steps > 0
-                    && [
-                        "net::ERR_CONNECTION_REFUSED",
-                        "net::ERR_CONNECTION_RESET",
-                        "net::ERR_EMPTY_RESPONSE",
-                        "net::ERR_NAME_NOT_RESOLVED",
-                    ]
-                    .iter()
-                    .any(|e| error.starts_with(e)) =>
-            {
-                // The first hop answered (so the in-page probe said blocked), a later one never did.
-                result.outcome = Outcome::Unreachable;
+            (Verdict::NetworkError { error }, true) if finding == Finding::Unreachable => {
                 result.diagnosis = Some(Diagnosis {
                     method: DiagnosisMethod::Exchange,
                     confidence: Confidence::Exact,
@@ -148,9 +117,10 @@ impl<B: Browser> Engine<B> {
                     fix: None,
                     note: format!("a redirect leads to a server that does not answer ({error}): a network error, not CORS"),
                 });
+                result.network_error = Some(error);
                 true
             }
-            (Verdict::Allowed { .. }, _) => {
+            (Verdict::Allowed { .. }, true) => {
                 result.disagreement = Some(
                     "the browser refused it, but the replayed exchange passes every check: the server may answer the browser (with cookies) differently"
                         .to_owned(),
@@ -179,8 +149,8 @@ impl<B: Browser> Engine<B> {
                 method: DiagnosisMethod::Differential,
                 confidence,
                 family,
-                reason: reason.map(|r| r.to_string()),
-                firefox_reason: reason.map(|r| typical_firefox_key(r).to_owned()),
+                reason,
+                firefox_reason: reason.and_then(FirefoxKey::typical_for),
                 failed_parameter: parameter,
                 failed_response: None,
                 fix: None,
@@ -368,42 +338,35 @@ impl<B: Browser> Engine<B> {
 
 /// Puts the harness's diagnosis into a blocked result; the browser's own word, if any, stays.
 fn apply(result: &mut CaseResult, diagnosis: Diagnosis) {
-    result.harness_reason = diagnosis.reason.clone();
+    result.harness_reason = diagnosis.reason;
     if result.reason_source != Some(ReasonSource::Browser) {
-        result.reason = diagnosis.reason.clone();
+        result.reason = diagnosis.reason.map(Reason::Cors);
         result.failed_parameter = diagnosis.failed_parameter.clone();
-        result.reason_source = diagnosis.reason.as_ref().map(|_| ReasonSource::Harness);
+        result.reason_source = diagnosis.reason.map(|_| ReasonSource::Harness);
     }
     if result.firefox_reason.is_none() {
-        result.firefox_reason = diagnosis.firefox_reason.clone();
+        result.firefox_reason = diagnosis.firefox_reason;
     }
     result.diagnosis = Some(diagnosis);
 }
 
-/// The key Firefox usually logs for a failure Chromium names `error` (used when the
-/// exchange is unknown; the evaluator computes it exactly otherwise).
-pub fn typical_firefox_key(error: CorsError) -> &'static str {
-    use CorsError::*;
-    match error {
-        MissingAllowOriginHeader | PreflightMissingAllowOriginHeader => "CORSMissingAllowOrigin2",
-        AllowOriginMismatch
-        | PreflightAllowOriginMismatch
-        | InvalidAllowOriginValue
-        | PreflightInvalidAllowOriginValue => "CORSAllowOriginNotMatchingOrigin",
-        MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => {
-            "CORSMultipleAllowOriginNotAllowed"
-        }
-        WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => {
-            "CORSNotSupportingCredentials"
-        }
-        InvalidAllowCredentials | PreflightInvalidAllowCredentials => "CORSMissingAllowCredentials",
-        PreflightInvalidStatus => "CORSPreflightDidNotSucceed3",
-        PreflightDisallowedRedirect => "CORSExternalRedirectNotAllowed",
-        InvalidAllowMethodsPreflightResponse => "CORSInvalidAllowMethod",
-        InvalidAllowHeadersPreflightResponse => "CORSInvalidAllowHeader",
-        MethodDisallowedByPreflightResponse => "CORSMethodNotFound",
-        HeaderDisallowedByPreflightResponse => "CORSMissingAllowHeaderFromPreflight2",
-        RedirectContainsCredentials | DisallowedByMode | InvalidResponse => "CORSDidNotSucceed2",
-        CorsDisabledScheme => "CORSRequestNotHttp",
+/// The evaluator's account of a replayed exchange it found blocked.
+fn exchange_diagnosis(request: &CorsRequest, blocked: Blocked, fix: Option<Fix>) -> Diagnosis {
+    // The replay carries no cookies: a server may answer the browser's credentialed request otherwise.
+    let (confidence, cookies) = if request.credentials == Credentials::Include {
+        (Confidence::Likely, " (replayed without the page's cookies)")
+    } else {
+        (Confidence::Exact, "")
+    };
+    Diagnosis {
+        method: DiagnosisMethod::Exchange,
+        confidence,
+        family: blocked.reason.family(),
+        reason: Some(blocked.reason),
+        firefox_reason: Some(blocked.firefox_reason),
+        failed_parameter: Some(blocked.failed_parameter).filter(|p| !p.is_empty()),
+        failed_response: Some(blocked.response),
+        note: format!("{} failed: {}{cookies}", blocked.response, blocked.reason.describe()),
+        fix,
     }
 }

@@ -6,7 +6,8 @@
 //!
 //! ## Telling `blocked` from `unreachable`
 //!
-//! Scripts see both as the same `TypeError`. After a rejected `cors` fetch the engine
+//! Scripts see both as the same `TypeError`; [`crate::rejection`] decides, from the
+//! witnesses in order of authority. The page's probes come first: after a rejected `cors` fetch the engine
 //! probes the same URL (`GET` for GET cases, else `HEAD`; no custom headers, no
 //! credentials, the case's timeout) to learn whether the server answered at all:
 //!
@@ -32,9 +33,10 @@ use std::collections::BTreeMap;
 use futures_util::stream::{self, StreamExt};
 
 use crate::browser_name::Family;
-use crate::cors::{CorsRequest, Exchange, UrlParts};
-use crate::outcome::{CaseResult, ErrorInfo, Outcome, SuiteReport, BODY_PREVIEW_CHARS};
+use crate::cors::{CorsRequest, Exchange, UrlParts, Warning, WarningCode};
 use crate::plan::{self, RequestPlan};
+use crate::rejection::{self, Finding};
+use crate::result::{CaseResult, ErrorInfo, Outcome, SuiteReport, BODY_PREVIEW_CHARS};
 use crate::suite::{Case, CaseEntry, Credentials, Suite};
 
 /// A URL as the browser's own URL parser sees it.
@@ -99,17 +101,7 @@ pub enum ProbeKind {
     FirstHop,
 }
 
-/// How a reachability probe ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ProbeAnswer {
-    /// An (opaque) response: the server answered.
-    Answered,
-    /// An opaque redirect (`FirstHop` only): the first server answered with a redirect.
-    Redirect,
-    /// It rejected: the server never answered.
-    Failed(ErrorInfo),
-    TimedOut,
-}
+pub use crate::rejection::ProbeAnswer;
 
 /// What the engine needs from a browser. `crate::browser::PageBrowser` is the real
 /// one; tests use a scripted one.
@@ -355,11 +347,9 @@ impl<B: Browser> Engine<B> {
     /// `blocked` if the server answered a probe, else `unreachable` (see the module docs).
     async fn server_answered(&self, url: &str, method: &str, timeout_ms: u32) -> Outcome {
         for kind in [ProbeKind::NoCors, ProbeKind::FirstHop] {
-            match self.browser.probe(url, method, kind, timeout_ms).await {
-                ProbeAnswer::Answered | ProbeAnswer::Redirect | ProbeAnswer::TimedOut => {
-                    return Outcome::Blocked
-                }
-                ProbeAnswer::Failed(_) => {}
+            let answer = self.browser.probe(url, method, kind, timeout_ms).await;
+            if rejection::of_probe(&answer) == Finding::Blocked {
+                return Outcome::Blocked;
             }
         }
         if self.browser.cross_origin_isolated() {
@@ -377,7 +367,7 @@ impl<B: Browser> Engine<B> {
                 return Outcome::Blocked;
             }
         }
-        Outcome::Unreachable
+        rejection::UNANSWERED
     }
 
     /// A token unique to this page and run, for the cache-busting parameter.
@@ -391,14 +381,13 @@ impl<B: Browser> Engine<B> {
 }
 
 /// Said of an `unreachable` verdict reached in a cross-origin isolated page.
-fn cross_origin_isolated_warning() -> crate::cors::Warning {
-    crate::cors::Warning {
-        code: "cross-origin-isolated".to_owned(),
-        message: "This page is cross-origin isolated (COOP/COEP): the no-cors probe that proves a server answered is \
+fn cross_origin_isolated_warning() -> Warning {
+    Warning::new(
+        WarningCode::CrossOriginIsolated,
+        "This page is cross-origin isolated (COOP/COEP): the no-cors probe that proves a server answered is \
                   blocked unless the server sends Cross-Origin-Resource-Policy, and a plain request failed too. This may \
-                  be a CORS block rather than a dead server: run the case from a page without COEP, or with the probe endpoint."
-            .to_owned(),
-    }
+                  be a CORS block rather than a dead server: run the case from a page without COEP, or with the probe endpoint.",
+    )
 }
 
 /// The error recorded for a timeout.

@@ -5,6 +5,7 @@
 //!
 //! [Fetch standard]: https://fetch.spec.whatwg.org/
 
+pub mod credentials;
 pub mod header;
 pub mod method;
 pub mod mime;

@@ -1,7 +1,7 @@
 //! The results JSON, exactly as documented in the README.
 
 use super::Reporter;
-use crate::outcome::SuiteReport;
+use crate::result::SuiteReport;
 
 /// Pretty-printed results JSON.
 pub struct JsonReporter;
@@ -20,7 +20,7 @@ impl Reporter for JsonReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outcome::{CaseResult, Outcome, SuiteReport};
+    use crate::result::{CaseResult, Outcome, SuiteReport};
 
     #[test]
     fn renders_summary_and_results() {

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Reporter;
-use crate::outcome::SuiteReport;
+use crate::result::SuiteReport;
 
 pub struct JunitReporter;
 

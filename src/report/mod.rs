@@ -1,14 +1,19 @@
 //! Report writers: one per format behind one trait, as hyperfine's exporters are.
 
 mod json;
+// Only the native runner writes tables and JUnit: the wasm package carries neither.
+#[cfg(not(target_arch = "wasm32"))]
 mod junit;
+#[cfg(not(target_arch = "wasm32"))]
 mod table;
 
 pub use json::JsonReporter;
+#[cfg(not(target_arch = "wasm32"))]
 pub use junit::JunitReporter;
+#[cfg(not(target_arch = "wasm32"))]
 pub use table::{comparison_table, TableReporter};
 
-use crate::outcome::SuiteReport;
+use crate::result::SuiteReport;
 
 /// Writes a [`SuiteReport`] in one format.
 pub trait Reporter {
@@ -19,10 +24,13 @@ pub trait Reporter {
 }
 
 /// The reporter for a `--format` name.
+#[cfg_attr(target_arch = "wasm32", allow(unused_variables))]
 pub fn by_name(name: &str, color: bool) -> Option<Box<dyn Reporter>> {
     match name {
         "json" => Some(Box::new(JsonReporter)),
+        #[cfg(not(target_arch = "wasm32"))]
         "junit" => Some(Box::new(JunitReporter)),
+        #[cfg(not(target_arch = "wasm32"))]
         "table" => Some(Box::new(TableReporter { color })),
         _ => None,
     }
@@ -33,10 +41,11 @@ pub fn closing_line(passed: usize, failed: usize) -> String {
     format!("{passed} passed, {failed} failed")
 }
 
-#[cfg(test)]
+// The fixture of the native writers' and log readers' tests.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod tests {
     use crate::expect::Expectation;
-    use crate::outcome::{CaseResult, ErrorInfo, Outcome, SuiteReport};
+    use crate::result::{CaseResult, ErrorInfo, Outcome, SuiteReport};
 
     /// Three results: allowed and passing, blocked and failing, no expectation.
     pub fn sample_report() -> SuiteReport {

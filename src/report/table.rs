@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Reporter;
-use crate::outcome::{CaseResult, Outcome, SuiteReport};
+use crate::result::{CaseResult, Outcome, SuiteReport};
 
 /// A text table; ANSI colours when `color` is set.
 pub struct TableReporter {
@@ -84,12 +84,12 @@ fn row(result: &CaseResult) -> [String; 8] {
         {
             let reason = match (&result.reason, &result.diagnosis) {
                 (Some(reason), Some(d))
-                    if d.confidence == crate::outcome::Confidence::Likely
-                        && result.reason_source == Some(crate::outcome::ReasonSource::Harness) =>
+                    if d.confidence == crate::result::Confidence::Likely
+                        && result.reason_source == Some(crate::result::ReasonSource::Harness) =>
                 {
                     format!("{reason} (likely)")
                 }
-                (Some(reason), _) => reason.clone(),
+                (Some(reason), _) => reason.to_string(),
                 (None, Some(d)) if result.is_blocked() => {
                     format!("({:?})", d.family).to_lowercase()
                 }
@@ -238,10 +238,10 @@ mod tests {
     #[test]
     fn explains_blocked_cases_warnings_and_disagreements() {
         use crate::cors::{Fix, ReasonFamily, Warning};
-        use crate::outcome::{Confidence, Diagnosis, DiagnosisMethod};
+        use crate::result::{Confidence, Diagnosis, DiagnosisMethod};
         let mut report = sample_report();
         let blocked = &mut report.results[1];
-        blocked.reason = Some("WildcardOriginNotAllowed".into());
+        blocked.reason = Some(crate::cors::CorsError::WildcardOriginNotAllowed.into());
         blocked.disagreement = Some(
             "Chromium says WildcardOriginNotAllowed, the harness says AllowOriginMismatch".into(),
         );
@@ -249,7 +249,7 @@ mod tests {
             method: DiagnosisMethod::Exchange,
             confidence: Confidence::Exact,
             family: ReasonFamily::Credentials,
-            reason: Some("AllowOriginMismatch".into()),
+            reason: Some(crate::cors::CorsError::AllowOriginMismatch),
             firefox_reason: None,
             failed_parameter: None,
             failed_response: None,
@@ -262,7 +262,7 @@ mod tests {
             note: String::new(),
         });
         report.results[0].warnings =
-            vec![Warning { code: "wildcard-origin".into(), message: "m".into() }];
+            vec![Warning::new(crate::cors::WarningCode::WildcardOrigin, "m")];
         let text = TableReporter { color: false }.render(&report);
         assert!(text.contains("WildcardOriginNotAllowed ≠"), "{text}");
         assert!(
