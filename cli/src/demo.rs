@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::driver::Engine;
 use crate::fixtures::{FixtureArgs, FixtureUrls, Fixtures};
-use crate::run::{run_engines, write_output, DriverArgs, Format};
+use crate::run::{run_engines, write_output, DriverArgs, Format, Group};
 use crate::session::LoadedSuite;
 use crate::web::{PageServer, WebBundle};
 use crate::Failure;
@@ -96,7 +96,7 @@ pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
         &[args.browser],
         &args.drivers,
         &format!("{}/", server.origin),
-        &loaded,
+        loaded,
         None,
         crate::run::ReasonSourceChoice::Browser,
     )
@@ -104,8 +104,9 @@ pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
     server.stop().await;
     fixtures.stop().await;
     let reports = outcome.map_err(Failure::Infra)?;
-    write_output(&reports, Format::Table, None)?;
-    Ok(reports.iter().all(cors_harness::SuiteReport::all_passed))
+    let passed = reports.iter().all(cors_harness::SuiteReport::all_passed);
+    write_output(&[Group { reports, failed: Vec::new() }], Format::Table, None)?;
+    Ok(passed)
 }
 
 /// A base port with five free consecutive ports, trying the default first.

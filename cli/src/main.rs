@@ -18,6 +18,8 @@ mod driver;
 #[cfg(not(target_arch = "wasm32"))]
 mod fixtures;
 #[cfg(not(target_arch = "wasm32"))]
+mod parallel;
+#[cfg(not(target_arch = "wasm32"))]
 mod replay;
 #[cfg(not(target_arch = "wasm32"))]
 mod run;

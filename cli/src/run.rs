@@ -4,19 +4,20 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use cors_harness::report::{self, comparison_table, JunitReporter, Reporter};
+use cors_harness::report::{self, comparison_table, ErroredRun, JunitReporter, Reporter};
 use cors_harness::SuiteReport;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::driver::{Driver, Engine};
-use crate::session::{self, LoadedSuite};
+use crate::parallel::{self, FailedJob, Job, Plan};
+use crate::session::LoadedSuite;
 use crate::web::{PageServer, WebBundle};
 use crate::Failure;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct RunArgs {
-    /// The suite file (JSON; see schema/suite.schema.json).
-    pub suite: PathBuf,
+    /// The suite file(s) (JSON; see schema/suite.schema.json); each runs in every browser.
+    #[arg(required = true, num_args = 1..)]
+    pub suites: Vec<PathBuf>,
     /// Which browser engine(s) to run the suite in.
     #[arg(long, value_enum, default_value = "chromium")]
     pub browser: BrowserChoice,
@@ -28,6 +29,10 @@ pub struct RunArgs {
     /// Cases in flight at once (default: the suite's `concurrency`, else 1).
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// Browser sessions at once, one per browser, origin and suite (default: a Grid's free
+    /// slots with --webdriver, else the local cores).
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
     /// Output format: the table, the results JSON, or JUnit XML.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -111,117 +116,167 @@ pub enum Format {
 }
 
 pub async fn run(args: RunArgs) -> Result<bool, Failure> {
-    let text = std::fs::read_to_string(&args.suite)
-        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", args.suite.display())))?;
-    let suite = LoadedSuite::new(text, &args.suite.display().to_string())?;
+    let mut suites = Vec::new();
+    for path in &args.suites {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+        suites.push(LoadedSuite::new(text, &path.display().to_string())?);
+    }
     if args.concurrency == Some(0) {
         return Err(Failure::Usage("--concurrency must be at least 1".into()));
+    }
+    if args.parallel == Some(0) {
+        return Err(Failure::Usage("--parallel must be at least 1".into()));
     }
     let (bind, page_url) = page_address(args.origin.as_deref()).await.map_err(Failure::Usage)?;
     let bundle = WebBundle::prepare().map_err(Failure::Infra)?;
     let probe = args.probe.service(bind);
     let server =
         PageServer::start(bind, bundle.router(None, probe)).await.map_err(Failure::Infra)?;
-    let page_url = page_url.unwrap_or_else(|| format!("{}/", server.origin));
-    let outcome = run_engines(
-        &args.browser.engines(),
-        &args.drivers,
-        &page_url,
-        &suite,
-        args.concurrency,
-        args.reason_source,
-    )
-    .await;
+    let pages = vec![page_url.unwrap_or_else(|| format!("{}/", server.origin))];
+    let jobs = parallel::matrix(suites.len(), pages.len(), &args.browser.engines());
+    let sessions = match args.parallel {
+        Some(n) => n,
+        None => parallel::default_parallel(args.drivers.webdriver.as_deref()).await,
+    };
+    let plan = Plan {
+        suites: &suites,
+        pages: &pages,
+        drivers: &args.drivers,
+        concurrency: args.concurrency,
+        reason_source: args.reason_source,
+    };
+    let outcomes = parallel::run_jobs(&plan, &jobs, sessions.min(jobs.len())).await;
     server.stop().await;
-    let reports = outcome.map_err(Failure::Infra)?;
-    write_output(&reports, args.format, args.out.as_ref())?;
-    Ok(reports.iter().all(SuiteReport::all_passed))
+    finish(&jobs, outcomes, args.format, args.out.as_ref())
 }
 
-/// Runs the suite in each engine in turn, with progress on standard error.
+/// Writes the output of a run of `jobs`; an infrastructure error (exit 2) when a session
+/// failed, after the other sessions' results are out.
+fn finish(
+    jobs: &[Job],
+    outcomes: Vec<Result<SuiteReport, FailedJob>>,
+    format: Format,
+    out: Option<&PathBuf>,
+) -> Result<bool, Failure> {
+    let failed: Vec<&FailedJob> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+    if failed.len() == outcomes.len() {
+        let errors: Vec<String> = failed.iter().map(|f| format!("{:#}", f.error)).collect();
+        return Err(Failure::Infra(anyhow::anyhow!(errors.join("\n"))));
+    }
+    let all_passed = outcomes.iter().flatten().all(SuiteReport::all_passed);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut previous = None;
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        if previous != Some((job.suite, job.page)) {
+            groups.push(Group::default());
+            previous = Some((job.suite, job.page));
+        }
+        if let Some(group) = groups.last_mut() {
+            match outcome {
+                Ok(report) => group.reports.push(report),
+                Err(failed) => group.failed.push(failed),
+            }
+        }
+    }
+    write_output(&groups, format, out)?;
+    let failed: Vec<String> =
+        groups.iter().flat_map(|g| &g.failed).map(FailedJob::describe).collect();
+    if failed.is_empty() {
+        return Ok(all_passed);
+    }
+    for line in &failed {
+        eprintln!("error: {line}");
+    }
+    Err(Failure::Infra(anyhow::anyhow!(
+        "{} browser session(s) failed after a retry; the other results stand",
+        failed.len()
+    )))
+}
+
+/// One suite at one origin, in every browser asked for, in engine order.
+#[derive(Default)]
+pub struct Group {
+    pub reports: Vec<SuiteReport>,
+    /// Sessions that failed twice; their cases have no result.
+    pub failed: Vec<FailedJob>,
+}
+
+/// Runs the suite in each engine (the demo), one session at a time.
 pub async fn run_engines(
     engines: &[Engine],
     drivers: &DriverArgs,
     page_url: &str,
-    suite: &LoadedSuite,
+    suite: LoadedSuite,
     concurrency: Option<usize>,
     reason_source: ReasonSourceChoice,
 ) -> anyhow::Result<Vec<SuiteReport>> {
-    let mut reports = Vec::new();
-    for &engine in engines {
-        let driver = drivers.driver_for(engine)?;
-        let bar = progress_bar(engine, suite.total);
-        let report =
-            session::run_suite(engine, &driver, page_url, suite, concurrency, reason_source, |p| {
-                match &bar {
-                    Some(bar) => {
-                        bar.set_position(p.done as u64);
-                        bar.set_message(format!("{}: {}", p.result.id, p.result.outcome));
-                    }
-                    None => eprintln!(
-                        "[{}/{}] {} {}: {}",
-                        p.done,
-                        p.total,
-                        p.engine.name(),
-                        p.result.id,
-                        p.result.outcome
-                    ),
-                }
-            })
-            .await;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        drop(driver);
-        reports.push(report?);
-    }
-    Ok(reports)
+    let suites = [suite];
+    let pages = [page_url.to_owned()];
+    let plan = Plan { suites: &suites, pages: &pages, drivers, concurrency, reason_source };
+    let jobs = parallel::matrix(1, 1, engines);
+    parallel::run_jobs(&plan, &jobs, 1)
+        .await
+        .into_iter()
+        .map(|outcome| outcome.map_err(|failed| failed.error))
+        .collect()
 }
 
-fn progress_bar(engine: Engine, total: usize) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = ProgressBar::new(total as u64);
-    let style =
-        ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {wide_msg}").ok()?;
-    bar.set_style(style.progress_chars("=> "));
-    bar.set_prefix(engine.name());
-    Some(bar)
-}
-
-/// Prints the table (or the comparison) and writes the chosen format.
+/// Prints the table (or the comparison, per suite and origin) and writes the chosen format.
+/// A failed session's entry names its error and the cases left without a result.
 pub fn write_output(
-    reports: &[SuiteReport],
+    groups: &[Group],
     format: Format,
     out: Option<&PathBuf>,
 ) -> Result<(), Failure> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let table = match reports {
-        [one] => report::TableReporter { color }.render(one),
-        many => {
-            let mut text = comparison_table(many, color);
-            for r in many {
-                text.push_str(&format!(
-                    "{}: {}\n",
-                    r.browser,
-                    report::closing_line(r.summary.passed, r.summary.failed)
-                ));
-            }
-            let passed: usize = many.iter().map(|r| r.summary.passed).sum();
-            let failed: usize = many.iter().map(|r| r.summary.failed).sum();
-            text.push_str(&report::closing_line(passed, failed));
-            text.push('\n');
-            text
+    let reports = || groups.iter().flat_map(|g| &g.reports);
+    let failed = || groups.iter().flat_map(|g| &g.failed);
+    let mut table = String::new();
+    for group in groups {
+        if !table.is_empty() {
+            table.push('\n');
         }
-    };
+        table.push_str(&group_table(&group.reports, color));
+        for failed in &group.failed {
+            table.push_str(&format!("INFRASTRUCTURE ERROR: {}\n", failed.describe()));
+        }
+    }
+    if groups.len() > 1 {
+        let passed: usize = reports().map(|r| r.summary.passed).sum();
+        let failed: usize = reports().map(|r| r.summary.failed).sum();
+        table.push_str(&format!("\nall: {}\n", report::closing_line(passed, failed)));
+    }
     let rendered = match format {
         Format::Table => None,
-        Format::Json => Some(match reports {
-            [one] => report::JsonReporter.render(one),
-            many => serde_json::to_string_pretty(many).unwrap_or_default() + "\n",
+        Format::Json => Some(match (groups, failed().count()) {
+            ([Group { reports, .. }], 0) if reports.len() == 1 => {
+                report::JsonReporter.render(&reports[0])
+            }
+            _ => {
+                let values: Vec<serde_json::Value> = groups
+                    .iter()
+                    .flat_map(|g| {
+                        let ok =
+                            g.reports.iter().map(|r| serde_json::to_value(r).unwrap_or_default());
+                        ok.chain(g.failed.iter().map(FailedJob::to_json))
+                    })
+                    .collect();
+                serde_json::to_string_pretty(&values).unwrap_or_default() + "\n"
+            }
         }),
-        Format::Junit => Some(JunitReporter::render_all(reports)),
+        Format::Junit => {
+            let ok: Vec<SuiteReport> = reports().cloned().collect();
+            let errors: Vec<ErroredRun> = failed()
+                .map(|f| ErroredRun {
+                    suite: f.suite_name.clone(),
+                    browser: f.job.engine.name().to_owned(),
+                    case_ids: f.case_ids.clone(),
+                    message: format!("{:#}", f.error),
+                })
+                .collect();
+            Some(JunitReporter::render_with_errors(&ok, &errors))
+        }
     };
     match (rendered, out) {
         (None, None) => print!("{table}"),
@@ -240,6 +295,29 @@ pub fn write_output(
         }
     }
     Ok(())
+}
+
+/// One suite at one origin: its table, or the browsers side by side.
+fn group_table(reports: &[SuiteReport], color: bool) -> String {
+    match reports {
+        [] => String::new(),
+        [one] => report::TableReporter { color }.render(one),
+        many => {
+            let mut text = comparison_table(many, color);
+            for r in many {
+                text.push_str(&format!(
+                    "{}: {}\n",
+                    r.browser,
+                    report::closing_line(r.summary.passed, r.summary.failed)
+                ));
+            }
+            let passed: usize = many.iter().map(|r| r.summary.passed).sum();
+            let failed: usize = many.iter().map(|r| r.summary.failed).sum();
+            text.push_str(&report::closing_line(passed, failed));
+            text.push('\n');
+            text
+        }
+    }
 }
 
 fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {

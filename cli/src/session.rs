@@ -51,6 +51,12 @@ pub struct Progress<'a> {
 /// A suite ready to run: its text, and what the runner needs to know of it.
 pub struct LoadedSuite {
     pub json: String,
+    /// Where it came from (the file), for messages.
+    pub source: String,
+    /// Its `name`, as reports give it.
+    pub name: String,
+    /// Every case's id, in order (for cases left without a result).
+    pub ids: Vec<String>,
     pub total: usize,
     pub longest_timeout_ms: u64,
 }
@@ -75,7 +81,14 @@ impl LoadedSuite {
             })
             .max()
             .unwrap_or(5_000);
-        Ok(LoadedSuite { json, total: suite.cases.len(), longest_timeout_ms })
+        Ok(LoadedSuite {
+            json,
+            source: source.to_owned(),
+            name: suite.name,
+            ids: suite.cases.iter().map(CaseEntry::id).collect(),
+            total: suite.cases.len(),
+            longest_timeout_ms,
+        })
     }
 }
 

@@ -5,7 +5,7 @@ mod junit;
 mod table;
 
 pub use json::JsonReporter;
-pub use junit::JunitReporter;
+pub use junit::{ErroredRun, JunitReporter};
 pub use table::{comparison_table, TableReporter};
 
 use crate::outcome::SuiteReport;
