@@ -92,10 +92,6 @@ stop_all() {
   for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
 }
 
-need() {
-  command -v "$1" >/dev/null || { say "$1 not found: $2"; exit 2; }
-}
-
 start() {
   if grid_ready 1 && [ -e "$state/router.pid" ]; then
     say "already running at $router"
@@ -103,8 +99,6 @@ start() {
     return 0
   fi
   scripts/setup.sh grid
-  need chromedriver "scripts/setup.sh chromium"
-  need geckodriver "scripts/setup.sh firefox"
   stop_all
   mkdir -p "$state"
   for port in $(seq "$base" $((base + 6))) $(seq $((base + 10)) $((base + 9 + nodes))); do
@@ -128,9 +122,32 @@ start() {
     --distributor "http://127.0.0.1:$((base + 6))" --session-request-timeout 20
 
   # Nodes: Chromium and Firefox, two sessions each; the browsers' binaries are the node's own.
-  local chromium firefox
+  local drivers="" chromium firefox
   chromium=$(command -v chromium || true)
   firefox=$(command -v firefox-esr || command -v firefox || true)
+  if command -v chromedriver >/dev/null && [ -n "$chromium" ]; then
+    drivers+="
+[[node.driver-configuration]]
+display-name = \"chromium\"
+webdriver-executable = \"$(command -v chromedriver)\"
+max-sessions = 2
+stereotype = '{\"browserName\": \"chrome\", \"platformName\": \"linux\", \"goog:chromeOptions\": {\"binary\": \"$chromium\"}}'
+"
+  else
+    say "Chromium or chromedriver missing (scripts/setup.sh chromium): no Chromium slots"
+  fi
+  if command -v geckodriver >/dev/null && [ -n "$firefox" ]; then
+    drivers+="
+[[node.driver-configuration]]
+display-name = \"firefox\"
+webdriver-executable = \"$(command -v geckodriver)\"
+max-sessions = 2
+stereotype = '{\"browserName\": \"firefox\", \"platformName\": \"linux\", \"moz:firefoxOptions\": {\"binary\": \"$firefox\"}}'
+"
+  else
+    say "Firefox or geckodriver missing (scripts/setup.sh firefox): no Firefox slots"
+  fi
+  [ -n "$drivers" ] || { say "no browser to offer: run scripts/setup.sh chromium firefox"; false; }
   for i in $(seq 1 "$nodes"); do
     cat >"$state/node-$i.toml" <<TOML
 [node]
@@ -141,18 +158,7 @@ override-max-sessions = true
 enable-cdp = true
 enable-bidi = true
 heartbeat-period = 5
-
-[[node.driver-configuration]]
-display-name = "chromium"
-webdriver-executable = "$(command -v chromedriver)"
-max-sessions = 2
-stereotype = '{"browserName": "chrome", "platformName": "linux", "goog:chromeOptions": {"binary": "$chromium"}}'
-
-[[node.driver-configuration]]
-display-name = "firefox"
-webdriver-executable = "$(command -v geckodriver)"
-max-sessions = 2
-stereotype = '{"browserName": "firefox", "platformName": "linux", "moz:firefoxOptions": {"binary": "$firefox"}}'
+$drivers
 TOML
     component "node-$i" node "${common[@]}" --port $((base + 9 + i)) "${bus[@]}" \
       --grid-url "$router" --config "$state/node-$i.toml"

@@ -18,9 +18,9 @@ pub struct RunArgs {
     /// The suite file(s) (JSON; see schema/suite.schema.json); each runs in every browser.
     #[arg(required = true, num_args = 1..)]
     pub suites: Vec<PathBuf>,
-    /// Which browser engine(s) to run the suite in.
-    #[arg(long, value_enum, default_value = "chromium")]
-    pub browser: BrowserChoice,
+    /// Which browser engine(s) to run the suite in (comma-separated: chromium,firefox).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "chromium")]
+    pub browser: Vec<BrowserChoice>,
     /// The page's origin, e.g. http://127.0.0.1:47080 (binds that host and port; default a free port on 127.0.0.1).
     #[arg(long)]
     pub origin: Option<String>,
@@ -98,13 +98,23 @@ pub enum BrowserChoice {
 }
 
 impl BrowserChoice {
-    fn engines(self) -> Vec<Engine> {
-        match self {
-            BrowserChoice::Chromium => vec![Engine::Chromium],
-            BrowserChoice::Firefox => vec![Engine::Firefox],
-            BrowserChoice::Webkit => vec![Engine::Webkit],
-            BrowserChoice::All => vec![Engine::Chromium, Engine::Firefox, Engine::Webkit],
+    /// The engines of `choices`, each once, in the order given.
+    fn engines(choices: &[BrowserChoice]) -> Vec<Engine> {
+        let mut engines = Vec::new();
+        for choice in choices {
+            let more: &[Engine] = match choice {
+                BrowserChoice::Chromium => &[Engine::Chromium],
+                BrowserChoice::Firefox => &[Engine::Firefox],
+                BrowserChoice::Webkit => &[Engine::Webkit],
+                BrowserChoice::All => &[Engine::Chromium, Engine::Firefox, Engine::Webkit],
+            };
+            for &engine in more {
+                if !engines.contains(&engine) {
+                    engines.push(engine);
+                }
+            }
         }
+        engines
     }
 }
 
@@ -134,7 +144,7 @@ pub async fn run(args: RunArgs) -> Result<bool, Failure> {
     let server =
         PageServer::start(bind, bundle.router(None, probe)).await.map_err(Failure::Infra)?;
     let pages = vec![page_url.unwrap_or_else(|| format!("{}/", server.origin))];
-    let jobs = parallel::matrix(suites.len(), pages.len(), &args.browser.engines());
+    let jobs = parallel::matrix(suites.len(), pages.len(), &BrowserChoice::engines(&args.browser));
     let sessions = match args.parallel {
         Some(n) => n,
         None => parallel::default_parallel(args.drivers.webdriver.as_deref()).await,
