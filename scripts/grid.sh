@@ -59,6 +59,22 @@ component() {
   launch "$name" java "${java_opts[@]}" -jar "$jar" "$@"
 }
 
+# Appends to $drivers a node's driver configuration: name, driver, browserName, options key, binary.
+slots() {
+  local name=$1 driver=$2 browser=$3 options=$4 binary=$5
+  if ! command -v "$driver" >/dev/null || [ -z "$binary" ]; then
+    say "$name or $driver missing (scripts/setup.sh $name): no $name slots"
+    return 0
+  fi
+  drivers+="
+[[node.driver-configuration]]
+display-name = \"$name\"
+webdriver-executable = \"$(command -v "$driver")\"
+max-sessions = 2
+stereotype = '{\"browserName\": \"$browser\", \"platformName\": \"linux\", \"$options\": {\"binary\": \"$binary\"}}'
+"
+}
+
 status_json() { curl -fsS --max-time 5 "$router/status" 2>/dev/null; }
 
 # The router says ready and lists every node UP.
@@ -122,31 +138,9 @@ start() {
     --distributor "http://127.0.0.1:$((base + 6))" --session-request-timeout 20
 
   # Nodes: Chromium and Firefox, two sessions each; the browsers' binaries are the node's own.
-  local drivers="" chromium firefox
-  chromium=$(command -v chromium || true)
-  firefox=$(command -v firefox-esr || command -v firefox || true)
-  if command -v chromedriver >/dev/null && [ -n "$chromium" ]; then
-    drivers+="
-[[node.driver-configuration]]
-display-name = \"chromium\"
-webdriver-executable = \"$(command -v chromedriver)\"
-max-sessions = 2
-stereotype = '{\"browserName\": \"chrome\", \"platformName\": \"linux\", \"goog:chromeOptions\": {\"binary\": \"$chromium\"}}'
-"
-  else
-    say "Chromium or chromedriver missing (scripts/setup.sh chromium): no Chromium slots"
-  fi
-  if command -v geckodriver >/dev/null && [ -n "$firefox" ]; then
-    drivers+="
-[[node.driver-configuration]]
-display-name = \"firefox\"
-webdriver-executable = \"$(command -v geckodriver)\"
-max-sessions = 2
-stereotype = '{\"browserName\": \"firefox\", \"platformName\": \"linux\", \"moz:firefoxOptions\": {\"binary\": \"$firefox\"}}'
-"
-  else
-    say "Firefox or geckodriver missing (scripts/setup.sh firefox): no Firefox slots"
-  fi
+  local drivers=""
+  slots chromium chromedriver chrome goog:chromeOptions "$(command -v chromium || true)"
+  slots firefox geckodriver firefox moz:firefoxOptions "$(command -v firefox-esr || command -v firefox || true)"
   [ -n "$drivers" ] || { say "no browser to offer: run scripts/setup.sh chromium firefox"; false; }
   for i in $(seq 1 "$nodes"); do
     cat >"$state/node-$i.toml" <<TOML
