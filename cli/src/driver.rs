@@ -154,17 +154,19 @@ impl Driver {
         if let Some((_, display)) = xvfb.as_ref() {
             command.env("DISPLAY", display);
         }
+        // Owned by the driver from here, so a driver that fails to start takes Xvfb with it.
+        let mut driver = Driver {
+            url: format!("http://127.0.0.1:{port}"),
+            child: None,
+            xvfb: xvfb.map(|(c, _)| c),
+        };
         let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .with_context(|| format!("cannot start {}", program.display()))?;
-        let mut driver = Driver {
-            url: format!("http://127.0.0.1:{port}"),
-            child: Some(child),
-            xvfb: xvfb.map(|(c, _)| c),
-        };
+        driver.child = Some(child);
         driver.wait_until_listening(port, name)?;
         Ok(driver)
     }
