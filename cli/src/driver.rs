@@ -186,6 +186,14 @@ impl Driver {
             .join(format!("cors-harness-{name}-{}-{port}.log", std::process::id()));
         let log_file = std::fs::File::create(&log)
             .with_context(|| format!("cannot create the driver's log {}", log.display()))?;
+        // Owned by the driver from here, so a driver that fails to start takes Xvfb with it.
+        let mut driver = Driver {
+            url: format!("http://127.0.0.1:{port}"),
+            child: None,
+            xvfb: xvfb.map(|(c, _)| c),
+            log: Some(log.clone()),
+            program: Some(program.clone()),
+        };
         let child = command
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().context("the driver's log")?)
@@ -194,13 +202,7 @@ impl Driver {
             .with_context(|| {
                 format!("cannot start {} ({})", program.display(), engine.install_hint())
             })?;
-        let mut driver = Driver {
-            url: format!("http://127.0.0.1:{port}"),
-            child: Some(child),
-            xvfb: xvfb.map(|(c, _)| c),
-            log: Some(log),
-            program: Some(program.clone()),
-        };
+        driver.child = Some(child);
         if let Err(e) = driver.wait_until_listening(port, name) {
             return Err(driver.explain(e));
         }

@@ -26,6 +26,8 @@ mod names;
 #[cfg(not(target_arch = "wasm32"))]
 mod origin;
 #[cfg(not(target_arch = "wasm32"))]
+mod parallel;
+#[cfg(not(target_arch = "wasm32"))]
 mod proxy;
 #[cfg(not(target_arch = "wasm32"))]
 mod replay;

@@ -2,7 +2,6 @@
 //! browser must believe the harness page's origin is.
 
 use std::fmt;
-use std::net::IpAddr;
 
 /// An origin the runner can serve the harness page as.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -68,11 +67,6 @@ impl PageOrigin {
         matches!(self, PageOrigin::Tuple { secure: true, .. })
     }
 
-    /// Is the host an IP address (no name to map, no certificate name)?
-    pub fn host_is_ip(&self) -> bool {
-        self.host().is_some_and(|h| h.parse::<IpAddr>().is_ok())
-    }
-
     /// The page's URL: `https://app.example.com/` (default ports omitted).
     pub fn page_url(&self) -> Option<String> {
         match self {
@@ -114,7 +108,7 @@ mod tests {
         assert_eq!(o.to_string(), "http://app.example.test:3000");
         assert_eq!(o.page_url().unwrap(), "http://app.example.test:3000/");
         assert_eq!(PageOrigin::parse("null").unwrap(), PageOrigin::Opaque);
-        assert!(PageOrigin::parse("http://127.0.0.1:9180").unwrap().host_is_ip());
+
         assert_eq!(
             PageOrigin::parse("https://app.example.com:443").unwrap().to_string(),
             "https://app.example.com"

@@ -53,6 +53,24 @@ pub struct ReplayService {
     replays: Arc<tokio::sync::Semaphore>,
     /// The name the runner mapped to this page server (`--origin https://app.example.com`).
     page_host: Option<Arc<str>>,
+    /// How replays reach servers: `--resolve` and the trust `--ca-cert` gives https
+    /// (`None`: the system's).
+    network: Option<Arc<ReplayNetwork>>,
+}
+
+/// Where replays connect and what certificates they accept.
+pub struct ReplayNetwork {
+    pub names: crate::names::NameMap,
+    pub tls: Arc<rustls::ClientConfig>,
+}
+
+impl ReplayNetwork {
+    /// The system's resolver and trust roots (a page served without `--resolve`/`--ca-cert`).
+    fn system() -> Result<ReplayNetwork, NetError> {
+        let trust = crate::tls::ApiTrust::load(&[])
+            .map_err(|e| NetError::with_detail(NetErrorCode::SslProtocolError, format!("{e:#}")))?;
+        Ok(ReplayNetwork { names: crate::names::NameMap::default(), tls: trust.client_config() })
+    }
 }
 
 impl Default for ReplayService {
@@ -61,6 +79,7 @@ impl Default for ReplayService {
             sessions: Arc::default(),
             replays: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_REPLAYS)),
             page_host: None,
+            network: None,
         }
     }
 }
@@ -104,6 +123,12 @@ struct Scope {
 impl ReplayService {
     pub fn new() -> Self {
         ReplayService::default()
+    }
+
+    /// The same service replaying through `network` (the run's `--resolve` and `--ca-cert`).
+    pub fn with_network(mut self, network: ReplayNetwork) -> Self {
+        self.network = Some(Arc::new(network));
+        self
     }
 
     /// The same service for a page the browser reaches by `host` (a name the runner mapped).
@@ -268,11 +293,12 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
     }
     if !matches!(
         url::Url::parse(&request.url).map(|u| u.scheme().to_owned()).as_deref(),
-        Ok("http")
+        Ok("http" | "https")
     ) {
         return refuse(
             StatusCode::NOT_IMPLEMENTED,
-            NetError::not_replayed("the probe endpoint replays http URLs only").to_string(),
+            NetError::not_replayed("the probe endpoint replays http and https URLs only")
+                .to_string(),
         );
     }
     // Never forward cookies or other forbidden headers, whatever the page sends.
@@ -286,6 +312,7 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
     let transport = HttpTransport {
         timeout: Duration::from_millis(u64::from(timeout_ms)).min(MAX_TIMEOUT),
         allowed_origins,
+        network: service.network.clone(),
     };
     let walk = cors::walk(&request, Rules::of(family), &NativeUrls, &transport);
     let Ok(walked) = tokio::time::timeout(MAX_REPLAY, walk).await else {
@@ -304,6 +331,7 @@ async fn replay(State(service): State<ReplayService>, headers: HeaderMap, body: 
 struct HttpTransport {
     timeout: Duration,
     allowed_origins: HashSet<String>,
+    network: Option<Arc<ReplayNetwork>>,
 }
 
 impl HttpTransport {
@@ -327,35 +355,82 @@ impl Transport for HttpTransport {
                 request.url
             )));
         }
-        match tokio::time::timeout(self.timeout, exchange_http1(request)).await {
+        let network = match &self.network {
+            Some(network) => network.clone(),
+            None => Arc::new(ReplayNetwork::system()?),
+        };
+        match tokio::time::timeout(self.timeout, exchange_http1(request, &network)).await {
             Ok(result) => result,
             Err(_) => Err(NetErrorCode::TimedOut.into()),
         }
     }
 }
 
-async fn exchange_http1(request: &WireRequest) -> Result<WireResponse, NetError> {
-    let url = url::Url::parse(&request.url)
-        .map_err(|e| NetError::with_detail(NetErrorCode::InvalidUrl, e))?;
-    if url.scheme() != "http" {
-        return Err(NetError::not_replayed(format!(
-            "the probe endpoint replays http only, not {}",
-            url.scheme()
-        )));
-    }
+/// A connection to a server, plain or TLS.
+trait Wire: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Wire for T {}
+
+/// Connects to the URL's server (as `--resolve` says), over TLS for https with SNI and the
+/// run's trust: a certificate the browser would not accept fails the replay as it fails there.
+async fn connect(url: &url::Url, network: &ReplayNetwork) -> Result<Box<dyn Wire>, NetError> {
     let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<std::net::SocketAddr> =
-        tokio::net::lookup_host((host, url.port_or_known_default().unwrap_or(80)))
-            .await
-            .map_err(|e| NetError::with_detail(NetErrorCode::NameNotResolved, e))?
-            .collect();
-    let mut stream = match TcpStream::connect(addrs.as_slice()).await {
+    let port = url.port_or_known_default().unwrap_or(80);
+    let addrs = network
+        .names
+        .lookup(host, port)
+        .await
+        .map_err(|e| NetError::with_detail(NetErrorCode::NameNotResolved, e))?;
+    let stream = match TcpStream::connect(addrs.as_slice()).await {
         Ok(stream) => stream,
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             return Err(NetErrorCode::ConnectionRefused.into())
         }
         Err(e) => return Err(NetError::with_detail(NetErrorCode::ConnectionFailed, e)),
     };
+    match url.scheme() {
+        "http" => Ok(Box::new(stream)),
+        "https" => {
+            let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+                .map_err(|e| NetError::with_detail(NetErrorCode::InvalidUrl, e))?;
+            let connector = tokio_rustls::TlsConnector::from(network.tls.clone());
+            match connector.connect(name, stream).await {
+                Ok(tls) => Ok(Box::new(tls)),
+                Err(e) => Err(tls_error(&e)),
+            }
+        }
+        other => Err(NetError::not_replayed(format!("the probe endpoint does not speak {other}"))),
+    }
+}
+
+/// Chromium's name for a failed TLS handshake, as close as rustls tells.
+fn tls_error(error: &std::io::Error) -> NetError {
+    use rustls::{CertificateError, Error};
+    let code = match error.get_ref().and_then(|e| e.downcast_ref::<Error>()) {
+        Some(Error::InvalidCertificate(cert)) => match cert {
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. } => NetErrorCode::CertDateInvalid,
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                NetErrorCode::CertCommonNameInvalid
+            }
+            CertificateError::Revoked => NetErrorCode::CertRevoked,
+            CertificateError::UnknownIssuer => NetErrorCode::CertAuthorityInvalid,
+            _ => NetErrorCode::CertInvalid,
+        },
+        Some(_) => NetErrorCode::SslProtocolError,
+        None => NetErrorCode::ConnectionReset,
+    };
+    NetError::with_detail(code, error)
+}
+
+async fn exchange_http1(
+    request: &WireRequest,
+    network: &ReplayNetwork,
+) -> Result<WireResponse, NetError> {
+    let url = url::Url::parse(&request.url)
+        .map_err(|e| NetError::with_detail(NetErrorCode::InvalidUrl, e))?;
+    let mut stream = connect(&url, network).await?;
     let host = match url.port() {
         Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
         None => url.host_str().unwrap_or_default().to_owned(),
@@ -488,6 +563,7 @@ mod tests {
         let transport = HttpTransport {
             timeout: Duration::from_secs(1),
             allowed_origins: ["http://api.example".to_owned()].into_iter().collect(),
+            network: None,
         };
         assert!(transport.may_send("http://api.example/x"));
         assert!(transport.may_send("http://127.0.0.1:9/x"));

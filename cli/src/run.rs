@@ -3,22 +3,23 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use cors_harness::report::{self, comparison_table, JunitReporter, Reporter};
+use cors_harness::report::{self, comparison_table, ErroredRun, JunitReporter, Reporter};
 use cors_harness::SuiteReport;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::driver::{Driver, Engine};
-use crate::session::{self, LoadedSuite};
+use crate::parallel::{self, FailedJob, Job, Plan};
+use crate::session::LoadedSuite;
 use crate::stage::{OriginArgs, PageContent, Stage};
 use crate::Failure;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct RunArgs {
-    /// The suite file (JSON; see schema/suite.schema.json).
-    pub suite: PathBuf,
-    /// Which browser engine(s) to run the suite in.
-    #[arg(long, value_enum, default_value = "chromium")]
-    pub browser: BrowserChoice,
+    /// The suite file(s) (JSON; see schema/suite.schema.json); each runs in every browser.
+    #[arg(required = true, num_args = 1..)]
+    pub suites: Vec<PathBuf>,
+    /// Which browser engine(s) to run the suite in (comma-separated: chromium,firefox).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "chromium")]
+    pub browser: Vec<BrowserChoice>,
     #[command(flatten)]
     pub origin: OriginArgs,
     #[command(flatten)]
@@ -26,6 +27,10 @@ pub struct RunArgs {
     /// Cases in flight at once (default: the suite's `concurrency`, else 1).
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// Browser sessions at once, one per browser, origin and suite (default: a Grid's free
+    /// slots with --webdriver, else the local cores).
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
     /// Output format: the table, the results JSON, or JUnit XML.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -68,7 +73,7 @@ pub struct DriverArgs {
 }
 
 impl DriverArgs {
-    /// The endpoint for `engine`: `--webdriver`, or a local driver started with `env`.
+    /// The endpoint for `engine`: `--webdriver`, or a local driver started with `env` added.
     pub(crate) fn driver_for(
         &self,
         engine: Engine,
@@ -96,13 +101,23 @@ pub enum BrowserChoice {
 }
 
 impl BrowserChoice {
-    pub(crate) fn engines(self) -> Vec<Engine> {
-        match self {
-            BrowserChoice::Chromium => vec![Engine::Chromium],
-            BrowserChoice::Firefox => vec![Engine::Firefox],
-            BrowserChoice::Webkit => vec![Engine::Webkit],
-            BrowserChoice::All => vec![Engine::Chromium, Engine::Firefox, Engine::Webkit],
+    /// The engines of `choices`, each once, in the order given.
+    pub(crate) fn engines(choices: &[BrowserChoice]) -> Vec<Engine> {
+        let mut engines = Vec::new();
+        for choice in choices {
+            let more: &[Engine] = match choice {
+                BrowserChoice::Chromium => &[Engine::Chromium],
+                BrowserChoice::Firefox => &[Engine::Firefox],
+                BrowserChoice::Webkit => &[Engine::Webkit],
+                BrowserChoice::All => &[Engine::Chromium, Engine::Firefox, Engine::Webkit],
+            };
+            for &engine in more {
+                if !engines.contains(&engine) {
+                    engines.push(engine);
+                }
+            }
         }
+        engines
     }
 }
 
@@ -114,160 +129,207 @@ pub enum Format {
 }
 
 pub async fn run(args: RunArgs) -> Result<bool, Failure> {
-    let text = std::fs::read_to_string(&args.suite)
-        .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", args.suite.display())))?;
-    let suite = LoadedSuite::new(text, &args.suite.display().to_string())?;
+    let mut suites = Vec::new();
+    for path in &args.suites {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display())))?;
+        suites.push(LoadedSuite::new(text, &path.display().to_string())?);
+    }
     if args.concurrency == Some(0) {
         return Err(Failure::Usage("--concurrency must be at least 1".into()));
     }
-    let reports = serve_and_run(
-        &suite,
-        args.browser,
-        &args.origin,
-        &args.drivers,
-        args.concurrency,
-        args.reason_source,
-        args.probe,
-    )
-    .await?;
-    write_output(&reports, args.format, args.out.as_ref())?;
-    Ok(reports.iter().all(SuiteReport::all_passed))
-}
-
-/// Serves the page as each origin of `origin` (a loopback page when none), runs the suite
-/// in each engine of `browser`, and stops the pages: what `run` and `check` share.
-pub async fn serve_and_run(
-    suite: &LoadedSuite,
-    browser: BrowserChoice,
-    origin: &OriginArgs,
-    drivers: &DriverArgs,
-    concurrency: Option<usize>,
-    reason_source: ReasonSourceChoice,
-    probe: crate::ProbeEndpointArgs,
-) -> Result<Vec<SuiteReport>, Failure> {
-    let origins = origin.page_origins(&suite.origins).map_err(Failure::Usage)?;
-    let engines = browser.engines();
-    let probe = !probe.no_probe_endpoint;
-    let mut stage =
-        Stage::start(origin, &origins, &suite.urls, |_| PageContent { default_suite: None, probe })
-            .await
-            .map_err(Failure::Infra)?;
-    let outcome = match stage.prepare_for(&engines).await {
-        Ok(()) => run_matrix(&engines, drivers, &stage, suite, concurrency, reason_source).await,
-        Err(e) => Err(e),
-    };
-    stage.stop().await;
-    outcome.map_err(Failure::Infra)
-}
-
-/// Runs the suite from each page of `stage` in each engine, one fresh session (and
-/// profile) each, with progress on standard error. Reports come engine by engine, and
-/// within an engine in the order of the origins.
-pub async fn run_matrix(
-    engines: &[Engine],
-    drivers: &DriverArgs,
-    stage: &Stage,
-    suite: &LoadedSuite,
-    concurrency: Option<usize>,
-    reason_source: ReasonSourceChoice,
-) -> anyhow::Result<Vec<SuiteReport>> {
-    for (server, why) in &stage.untrusted {
-        eprintln!(
-            "note: {server} is not trusted ({why}): its cases will be unreachable, as in a browser"
-        );
+    if args.parallel == Some(0) {
+        return Err(Failure::Usage("--parallel must be at least 1".into()));
     }
-    let mut reports = Vec::new();
-    let mut session_number = 0;
-    for &engine in engines {
-        for (page_index, page) in stage.pages.iter().enumerate() {
-            session_number += 1;
-            let driver = drivers.driver_for(engine, &stage.driver_env(engine))?;
-            let capabilities = stage.capabilities(engine, page_index, session_number)?;
-            let bar = progress_bar(engine, &page.serialized, stage.pages.len() > 1, suite.total);
-            let session =
-                session::Session { engine, driver: &driver, capabilities, page_url: &page.url };
-            let report =
-                session::run_suite(&session, suite, concurrency, reason_source, |p| match &bar {
-                    Some(bar) => {
-                        bar.set_position(p.done as u64);
-                        bar.set_message(format!("{}: {}", p.result.id, p.result.outcome));
-                    }
-                    None => eprintln!(
-                        "[{}/{}] {} {}: {}",
-                        p.done,
-                        p.total,
-                        p.engine.name(),
-                        p.result.id,
-                        p.result.outcome
-                    ),
-                })
-                .await;
-            if let Some(bar) = bar {
-                bar.finish_and_clear();
+    let sessions = args.parallel;
+    let engines = BrowserChoice::engines(&args.browser);
+    let run = Matrix {
+        suites: &suites,
+        engines: &engines,
+        origin: &args.origin,
+        drivers: &args.drivers,
+        concurrency: args.concurrency,
+        reason_source: args.reason_source,
+        probe: args.probe,
+        parallel: sessions,
+        default_suite: None,
+    };
+    let (jobs, outcomes) = run.run().await?;
+    finish(&jobs, outcomes, args.format, args.out.as_ref())
+}
+
+/// A run's matrix: suites × page origins × engines, each cell its own browser session.
+pub struct Matrix<'a> {
+    pub suites: &'a [LoadedSuite],
+    pub engines: &'a [Engine],
+    pub origin: &'a OriginArgs,
+    pub drivers: &'a DriverArgs,
+    pub concurrency: Option<usize>,
+    pub reason_source: ReasonSourceChoice,
+    pub probe: crate::ProbeEndpointArgs,
+    /// Sessions at once (default: a Grid's free slots, or the local cores).
+    pub parallel: Option<usize>,
+    /// Offered to the page as `default-suite.json` (the demo).
+    pub default_suite: Option<String>,
+}
+
+impl Matrix<'_> {
+    /// Serves the page as each origin (a loopback page when none is named: `--origin`, else
+    /// the suites' `origins`), runs every job, stops the pages. The jobs and their outcomes.
+    pub async fn run(&self) -> Result<(Vec<Job>, Vec<Result<SuiteReport, FailedJob>>), Failure> {
+        let mut suite_origins: Vec<String> = Vec::new();
+        for origin in self.suites.iter().flat_map(|s| &s.origins) {
+            if !suite_origins.contains(origin) {
+                suite_origins.push(origin.clone());
             }
-            drop(driver);
-            let mut report = report?;
-            for result in &mut report.results {
-                result.origin = Some(report.origin.clone());
+        }
+        let origins = self.origin.page_origins(&suite_origins).map_err(Failure::Usage)?;
+        let urls: Vec<String> = self.suites.iter().flat_map(|s| s.urls.iter().cloned()).collect();
+        let probe = !self.probe.no_probe_endpoint;
+        let default_suite = self.default_suite.clone();
+        let mut stage = Stage::start(self.origin, &origins, &urls, |_| PageContent {
+            default_suite: default_suite.clone(),
+            probe,
+        })
+        .await
+        .map_err(Failure::Infra)?;
+        if let Err(e) = stage.prepare_for(self.engines).await {
+            stage.stop().await;
+            return Err(Failure::Infra(e));
+        }
+        for (server, why) in &stage.untrusted {
+            eprintln!("note: {server} is not trusted ({why}): its cases will be unreachable, as in a browser");
+        }
+        let jobs = parallel::matrix(self.suites.len(), stage.pages.len(), self.engines);
+        let sessions = match self.parallel {
+            Some(n) => n,
+            None => parallel::default_parallel(self.drivers.webdriver.as_deref()).await,
+        };
+        let plan = Plan {
+            suites: self.suites,
+            stage: &stage,
+            drivers: self.drivers,
+            concurrency: self.concurrency,
+            reason_source: self.reason_source,
+        };
+        let outcomes = parallel::run_jobs(&plan, &jobs, sessions.min(jobs.len())).await;
+        stage.stop().await;
+        Ok((jobs, outcomes))
+    }
+
+    /// The reports of every job that ran; the first failure's error when one did not.
+    pub async fn reports(&self) -> Result<Vec<SuiteReport>, Failure> {
+        let (_, outcomes) = self.run().await?;
+        outcomes.into_iter().map(|o| o.map_err(|failed| Failure::Infra(failed.error))).collect()
+    }
+}
+
+/// Writes the output of a run of `jobs`; an infrastructure error (exit 2) when a session
+/// failed, after the other sessions' results are out.
+fn finish(
+    jobs: &[Job],
+    outcomes: Vec<Result<SuiteReport, FailedJob>>,
+    format: Format,
+    out: Option<&PathBuf>,
+) -> Result<bool, Failure> {
+    let failed: Vec<&FailedJob> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
+    if failed.len() == outcomes.len() {
+        let errors: Vec<String> = failed.iter().map(|f| format!("{:#}", f.error)).collect();
+        return Err(Failure::Infra(anyhow::anyhow!(errors.join("\n"))));
+    }
+    let all_passed = outcomes.iter().flatten().all(SuiteReport::all_passed);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut previous = None;
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        if previous != Some(job.suite) {
+            groups.push(Group::default());
+            previous = Some(job.suite);
+        }
+        if let Some(group) = groups.last_mut() {
+            match outcome {
+                Ok(report) => group.reports.push(report),
+                Err(failed) => group.failed.push(failed),
             }
-            reports.push(report);
         }
     }
-    Ok(reports)
-}
-
-fn progress_bar(
-    engine: Engine,
-    origin: &str,
-    show_origin: bool,
-    total: usize,
-) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
+    write_output(&groups, format, out)?;
+    let failed: Vec<String> =
+        groups.iter().flat_map(|g| &g.failed).map(FailedJob::describe).collect();
+    if failed.is_empty() {
+        return Ok(all_passed);
     }
-    let bar = ProgressBar::new(total as u64);
-    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {wide_msg}").ok()?;
-    bar.set_style(style.progress_chars("=> "));
-    bar.set_prefix(if show_origin {
-        format!("{} {origin}", engine.name())
-    } else {
-        engine.name().to_owned()
-    });
-    Some(bar)
+    for line in &failed {
+        eprintln!("error: {line}");
+    }
+    Err(Failure::Infra(anyhow::anyhow!(
+        "{} browser session(s) failed after a retry; the other results stand",
+        failed.len()
+    )))
 }
 
-/// Prints the table (or the comparison) and writes the chosen format.
+/// One suite from every origin in every browser asked for, in job order.
+#[derive(Default)]
+pub struct Group {
+    pub reports: Vec<SuiteReport>,
+    /// Sessions that failed twice; their cases have no result.
+    pub failed: Vec<FailedJob>,
+}
+
+/// Prints the table (or the comparison, per suite and origin) and writes the chosen format.
+/// A failed session's entry names its error and the cases left without a result.
 pub fn write_output(
-    reports: &[SuiteReport],
+    groups: &[Group],
     format: Format,
     out: Option<&PathBuf>,
 ) -> Result<(), Failure> {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let table = match reports {
-        [one] => report::TableReporter { color }.render(one),
-        many => {
-            let mut text = comparison_table(many, color);
-            for r in many {
-                text.push_str(&format!(
-                    "{}: {}\n",
-                    r.browser,
-                    report::closing_line(r.summary.passed, r.summary.failed)
-                ));
-            }
-            let passed: usize = many.iter().map(|r| r.summary.passed).sum();
-            let failed: usize = many.iter().map(|r| r.summary.failed).sum();
-            text.push_str(&report::closing_line(passed, failed));
-            text.push('\n');
-            text
+    let reports = || groups.iter().flat_map(|g| &g.reports);
+    let failed = || groups.iter().flat_map(|g| &g.failed);
+    let mut table = String::new();
+    for group in groups {
+        if !table.is_empty() {
+            table.push('\n');
         }
-    };
+        table.push_str(&group_table(&group.reports, color));
+        for failed in &group.failed {
+            table.push_str(&format!("INFRASTRUCTURE ERROR: {}\n", failed.describe()));
+        }
+    }
+    if groups.len() > 1 {
+        let passed: usize = reports().map(|r| r.summary.passed).sum();
+        let failed: usize = reports().map(|r| r.summary.failed).sum();
+        table.push_str(&format!("\nall: {}\n", report::closing_line(passed, failed)));
+    }
     let rendered = match format {
         Format::Table => None,
-        Format::Json => Some(match reports {
-            [one] => report::JsonReporter.render(one),
-            many => serde_json::to_string_pretty(many).unwrap_or_default() + "\n",
+        Format::Json => Some(match (groups, failed().count()) {
+            ([Group { reports, .. }], 0) if reports.len() == 1 => {
+                report::JsonReporter.render(&reports[0])
+            }
+            _ => {
+                let values: Vec<serde_json::Value> = groups
+                    .iter()
+                    .flat_map(|g| {
+                        let ok =
+                            g.reports.iter().map(|r| serde_json::to_value(r).unwrap_or_default());
+                        ok.chain(g.failed.iter().map(FailedJob::to_json))
+                    })
+                    .collect();
+                serde_json::to_string_pretty(&values).unwrap_or_default() + "\n"
+            }
         }),
-        Format::Junit => Some(JunitReporter::render_all(reports)),
+        Format::Junit => {
+            let ok: Vec<SuiteReport> = reports().cloned().collect();
+            let errors: Vec<ErroredRun> = failed()
+                .map(|f| ErroredRun {
+                    suite: f.suite_name.clone(),
+                    browser: f.job.engine.name().to_owned(),
+                    case_ids: f.case_ids.clone(),
+                    message: format!("{:#}", f.error),
+                })
+                .collect();
+            Some(JunitReporter::render_with_errors(&ok, &errors))
+        }
     };
     match (rendered, out) {
         (None, None) => print!("{table}"),
@@ -286,6 +348,29 @@ pub fn write_output(
         }
     }
     Ok(())
+}
+
+/// One suite at one origin: its table, or the browsers side by side.
+fn group_table(reports: &[SuiteReport], color: bool) -> String {
+    match reports {
+        [] => String::new(),
+        [one] => report::TableReporter { color }.render(one),
+        many => {
+            let mut text = comparison_table(many, color);
+            for r in many {
+                text.push_str(&format!(
+                    "{}: {}\n",
+                    r.browser,
+                    report::closing_line(r.summary.passed, r.summary.failed)
+                ));
+            }
+            let passed: usize = many.iter().map(|r| r.summary.passed).sum();
+            let failed: usize = many.iter().map(|r| r.summary.failed).sum();
+            text.push_str(&report::closing_line(passed, failed));
+            text.push('\n');
+            text
+        }
+    }
 }
 
 fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {

@@ -42,7 +42,6 @@ impl WebDriverCompatibleCommand for SessionPost {
 
 /// What the caller hears while a suite runs.
 pub struct Progress<'a> {
-    pub engine: Engine,
     pub done: usize,
     pub total: usize,
     pub result: &'a CaseResult,
@@ -51,6 +50,12 @@ pub struct Progress<'a> {
 /// A suite ready to run: its text, and what the runner needs to know of it.
 pub struct LoadedSuite {
     pub json: String,
+    /// Where it came from (the file), for messages.
+    pub source: String,
+    /// Its `name`, as reports give it.
+    pub name: String,
+    /// Every case's id, in order (for cases left without a result).
+    pub ids: Vec<String>,
     pub total: usize,
     pub longest_timeout_ms: u64,
     /// Every case's URL (the runner checks https servers' certificates before the browser starts).
@@ -89,6 +94,9 @@ impl LoadedSuite {
             .collect();
         Ok(LoadedSuite {
             json,
+            source: source.to_owned(),
+            name: suite.name.clone(),
+            ids: suite.cases.iter().map(CaseEntry::id).collect(),
             total: suite.cases.len(),
             longest_timeout_ms,
             urls,
@@ -220,7 +228,7 @@ async fn drive(
                 .context("a result the runner cannot read")?;
             seen += 1;
             last_progress = Instant::now();
-            on_progress(Progress { engine, done: seen, total, result: &result });
+            on_progress(Progress { done: seen, total, result: &result });
         }
         if poll["finished"] == Value::Bool(true) {
             if let Some(error) = poll["error"].as_object() {

@@ -26,7 +26,7 @@ use crate::driver::Engine;
 use crate::names::{NameMap, Resolve};
 use crate::origin::PageOrigin;
 use crate::proxy::ForwardProxy;
-use crate::replay::ReplayService;
+use crate::replay::{ReplayNetwork, ReplayService};
 use crate::tls::{ApiTrust, RunCa, TrustedServer};
 use crate::web::{PageOptions, PageServer, WebBundle};
 
@@ -116,8 +116,6 @@ impl OriginArgs {
 
 /// What one page (one origin) needs from the run.
 pub struct StagedPage {
-    /// `None`: the default loopback page.
-    pub origin: Option<PageOrigin>,
     /// The URL the browser opens.
     pub url: String,
     /// The page's origin as browsers serialise it (`null` for an opaque one).
@@ -185,7 +183,12 @@ impl Stage {
         let mut page_leaf_files = Vec::new();
         for origin in origins {
             let served = content(origin);
-            let probe = served.probe.then(ReplayService::new);
+            let probe = served.probe.then(|| {
+                ReplayService::new().with_network(ReplayNetwork {
+                    names: NameMap::new(&args.resolves),
+                    tls: trust.client_config(),
+                })
+            });
             let (bind, tls) = match origin {
                 Some(o @ PageOrigin::Tuple { host, port, secure }) => {
                     let bind =
@@ -193,7 +196,7 @@ impl Stage {
                     let tls = match (secure, &ca) {
                         (true, Some(ca)) => {
                             let bare = o.host().unwrap_or(host).to_owned();
-                            let leaf = ca.leaf(&[bare.clone()])?;
+                            let leaf = ca.leaf(std::slice::from_ref(&bare))?;
                             let file = dir.join(format!("page-{}-{port}.pem", sanitize(&bare)));
                             std::fs::write(&file, &leaf.cert_pem)?;
                             page_leaf_files.push((bare, file));
@@ -222,7 +225,7 @@ impl Stage {
                 Some(PageOrigin::Opaque) => (format!("{}/", server.origin), "null".to_owned()),
                 None => (format!("{}/", server.origin), server.origin.clone()),
             };
-            pages.push(StagedPage { origin: origin.clone(), url, serialized, server, addr });
+            pages.push(StagedPage { url, serialized, server, addr });
         }
         let (trusted, untrusted) = check_servers(&trust, &names, suite_urls).await;
         Ok(Stage {

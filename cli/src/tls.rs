@@ -116,7 +116,6 @@ pub struct ApiTrust {
 #[derive(Clone, Debug)]
 pub struct TrustedServer {
     pub host: String,
-    pub port: u16,
     /// The leaf the server presented, PEM (WebKit trusts per host by leaf).
     pub leaf_pem: String,
     /// Its key's hash (Chromium trusts by key).
@@ -183,7 +182,7 @@ impl ApiTrust {
             .map_err(|e| format!("{host}:{port} sent a certificate that cannot be read: {e}"))?;
         let spki = parsed.tbs_certificate.subject_pki.raw;
         let leaf_pem = pem_of(&leaf);
-        Ok(TrustedServer { host: host.to_owned(), port, leaf_pem, spki_hash: spki_hash(spki) })
+        Ok(TrustedServer { host: host.to_owned(), leaf_pem, spki_hash: spki_hash(spki) })
     }
 }
 

@@ -36,6 +36,48 @@ impl JunitReporter {
         xml.push_str("</testsuites>\n");
         xml
     }
+
+    /// [`render_all`](Self::render_all), plus a test suite of `<error>`s for each run
+    /// that could not happen (its browser session failed), so CI shows those cases too.
+    pub fn render_with_errors(reports: &[SuiteReport], errors: &[ErroredRun]) -> String {
+        let mut xml = Self::render_all(reports);
+        if errors.is_empty() {
+            return xml;
+        }
+        let mut extra = String::new();
+        for run in errors {
+            let suite_name = format!("{} ({})", run.suite, run.browser);
+            let _ = writeln!(
+                extra,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"0\" errors=\"{}\" skipped=\"0\" time=\"0.000\">",
+                escape(&suite_name),
+                run.case_ids.len(),
+                run.case_ids.len()
+            );
+            for id in &run.case_ids {
+                let _ = writeln!(
+                    extra,
+                    "    <testcase classname=\"{}\" name=\"{}\" time=\"0.000\">\n      <error type=\"infrastructure\" message=\"{}\"/>\n    </testcase>",
+                    escape(&suite_name),
+                    escape(id),
+                    escape(&run.message)
+                );
+            }
+            extra.push_str("  </testsuite>\n");
+        }
+        let at = xml.rfind("</testsuites>").unwrap_or(xml.len());
+        xml.insert_str(at, &extra);
+        xml
+    }
+}
+
+/// A run that produced no report: its browser session failed (infrastructure, not CORS).
+#[derive(Clone, Debug)]
+pub struct ErroredRun {
+    pub suite: String,
+    pub browser: String,
+    pub case_ids: Vec<String>,
+    pub message: String,
 }
 
 fn testsuite(xml: &mut String, report: &SuiteReport, total_s: f64) {
@@ -125,6 +167,26 @@ mod tests {
         assert!(xml.contains("expected: allowed\nactual: blocked"), "{xml}");
         assert!(xml.contains("name=\"&lt;script&gt;&amp;&quot;\""), "ids are escaped: {xml}");
         assert!(!xml.contains("<script>"));
+    }
+
+    #[test]
+    fn runs_without_a_report_are_errors_per_case() {
+        let run = ErroredRun {
+            suite: "s".into(),
+            browser: "chromium".into(),
+            case_ids: vec!["a".into(), "b<".into()],
+            message: "session deleted".into(),
+        };
+        let xml = JunitReporter::render_with_errors(&[], &[run]);
+        assert_eq!(
+            xml.matches("<error type=\"infrastructure\" message=\"session deleted\"/>").count(),
+            2,
+            "{xml}"
+        );
+        assert!(
+            xml.contains("name=\"b&lt;\"") && xml.trim_end().ends_with("</testsuites>"),
+            "{xml}"
+        );
     }
 
     #[test]

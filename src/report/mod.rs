@@ -9,7 +9,7 @@ mod table;
 
 pub use json::JsonReporter;
 #[cfg(not(target_arch = "wasm32"))]
-pub use junit::JunitReporter;
+pub use junit::{ErroredRun, JunitReporter};
 #[cfg(not(target_arch = "wasm32"))]
 pub use table::{comparison_table, TableReporter};
 
