@@ -357,10 +357,15 @@ fn group_table(reports: &[SuiteReport], color: bool) -> String {
         [one] => report::TableReporter { color }.render(one),
         many => {
             let mut text = comparison_table(many, color);
+            let one_origin = many.iter().all(|r| r.origin == many[0].origin);
             for r in many {
+                let label = if one_origin {
+                    r.browser.clone()
+                } else {
+                    format!("{} @ {}", r.browser, r.origin)
+                };
                 text.push_str(&format!(
-                    "{}: {}\n",
-                    r.browser,
+                    "{label}: {}\n",
                     report::closing_line(r.summary.passed, r.summary.failed)
                 ));
             }

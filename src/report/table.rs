@@ -117,7 +117,14 @@ pub fn comparison_table(reports: &[SuiteReport], color: bool) -> String {
         return String::new();
     };
     let mut header = vec!["case".to_owned()];
-    header.extend(reports.iter().map(|r| r.browser.clone()));
+    let one_origin = reports.iter().all(|r| r.origin == first.origin);
+    let one_browser = reports.iter().all(|r| r.browser == first.browser);
+    // The matrix's columns: browsers, origins, or both (case by browser, case by origin).
+    header.extend(reports.iter().map(|r| match (one_origin, one_browser) {
+        (true, _) => r.browser.clone(),
+        (false, true) => r.origin.clone(),
+        (false, false) => format!("{} @ {}", r.browser, r.origin),
+    }));
     header.push("differs".to_owned());
     let rows: Vec<Vec<String>> = first
         .results
@@ -136,12 +143,21 @@ pub fn comparison_table(reports: &[SuiteReport], color: bool) -> String {
         })
         .collect();
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut out = format!("{} from {}\n", first.suite, first.origin);
+    let mut out = match (one_origin, one_browser) {
+        (true, _) => format!("{} from {}\n", first.suite, first.origin),
+        (false, true) => format!("{} in {}\n", first.suite, first.browser),
+        (false, false) => format!("{}\n", first.suite),
+    };
     out.push_str(&render_rows(&header_refs, &rows, color, |row| {
         row.last().filter(|d| !d.is_empty()).map(|_| "\x1b[1;33m")
     }));
     let differing = rows.iter().filter(|r| r.last().is_some_and(|d| !d.is_empty())).count();
-    let _ = writeln!(out, "\n{differing} case(s) differ between browsers");
+    let between = match (one_origin, one_browser) {
+        (true, _) => "browsers",
+        (false, true) => "origins",
+        (false, false) => "browsers and origins",
+    };
+    let _ = writeln!(out, "\n{differing} case(s) differ between {between}");
     out
 }
 
