@@ -65,6 +65,8 @@ pub enum DiagnosisMethod {
     Exchange,
     /// Retries of variants of the request inside the page (no probe endpoint).
     Differential,
+    /// A rule of the standards decided it before any request (mixed content).
+    Rule,
 }
 
 /// The harness's own account of a blocked request, whatever the browser says.

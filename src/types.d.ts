@@ -223,7 +223,7 @@ export type ReasonFamily = "origin" | "credentials" | "preflight" | "method" | "
 /** The harness's own account of a blocked request. */
 export interface Diagnosis {
   /** "exchange": the probe endpoint replayed it; "differential": retries in the page. */
-  method: "exchange" | "differential";
+  method: "exchange" | "differential" | "rule";
   confidence: "exact" | "likely" | "family";
   family: ReasonFamily;
   reason: CorsError | null;

@@ -34,6 +34,7 @@ use futures_util::stream::{self, StreamExt};
 
 use crate::browser_name::Family;
 use crate::cors::{CorsRequest, Exchange, UrlParts, Warning, WarningCode};
+use crate::fetch::mixed_content;
 use crate::plan::{self, RequestPlan};
 use crate::rejection::{self, Finding};
 use crate::result::{CaseResult, ErrorInfo, Outcome, SuiteReport, BODY_PREVIEW_CHARS};
@@ -330,6 +331,17 @@ impl<B: Browser> Engine<B> {
                 result.outcome = Outcome::Timeout;
                 result.error = Some(timeout_error(case.timeout_ms));
             }
+            FetchAttempt::Rejected(error)
+                if mixed_content::blocks(&self.browser.page_origin(), &parsed.origin) =>
+            {
+                // Refused before any request: no probe could reach a server, and none is tried.
+                result.outcome = Outcome::Blocked;
+                result.error = Some(error);
+                mixed_content_verdict(&mut result, &parsed.origin, &self.browser.page_origin());
+                result.preflight = Some(plan.preflight.is_required());
+                result.dropped_headers = plan.dropped_headers.clone();
+                return (result, None);
+            }
             FetchAttempt::Rejected(error) => {
                 let probe_method = if plan.method == "GET" { "GET" } else { "HEAD" };
                 result.outcome = self.server_answered(&url, probe_method, case.timeout_ms).await;
@@ -381,6 +393,34 @@ impl<B: Browser> Engine<B> {
 }
 
 /// Said of an `unreachable` verdict reached in a cross-origin isolated page.
+/// The verdict for a request refused as mixed content, and its fix, in the page's terms.
+fn mixed_content_verdict(result: &mut CaseResult, url_origin: &str, page_origin: &str) {
+    use crate::cors::{Fix, ReasonFamily};
+    use crate::reason::BlockedReason;
+    use crate::result::{Confidence, Diagnosis, DiagnosisMethod, ReasonSource};
+    result.reason = Some(BlockedReason::MixedContent.into());
+    result.reason_source = Some(ReasonSource::Harness);
+    let secure = url_origin.replacen("http://", "https://", 1);
+    result.diagnosis = Some(Diagnosis {
+        method: DiagnosisMethod::Rule,
+        confidence: Confidence::Exact,
+        family: ReasonFamily::Other,
+        reason: None,
+        firefox_reason: None,
+        failed_parameter: None,
+        failed_response: None,
+        fix: Some(Fix {
+            summary: format!(
+                "{page_origin} is an https page: serve the API over https ({secure}), or call it through your own origin (a same-origin path your server proxies); only localhost and 127.0.0.1 are exempt"
+            ),
+            send: Vec::new(),
+            stop: vec![format!("calling {url_origin} (plain http) from an https page")],
+            snippets: Vec::new(),
+        }),
+        note: format!("mixed content: the browser refuses http URLs from an https page before any request ({})", BlockedReason::MixedContent.describe()),
+    });
+}
+
 fn cross_origin_isolated_warning() -> Warning {
     Warning::new(
         WarningCode::CrossOriginIsolated,

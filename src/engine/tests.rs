@@ -26,6 +26,8 @@ struct Scripted {
     clock: Cell<f64>,
     /// A cross-origin isolated page (COOP + COEP).
     isolated: bool,
+    /// The page's origin, when not [`PAGE`].
+    origin: Option<&'static str>,
 }
 
 fn strip_cache_bust(url: &str) -> &str {
@@ -34,7 +36,7 @@ fn strip_cache_bust(url: &str) -> &str {
 
 impl Browser for Scripted {
     fn page_origin(&self) -> String {
-        PAGE.to_owned()
+        self.origin.unwrap_or(PAGE).to_owned()
     }
     fn parse_url(&self, input: &str) -> Result<ParsedUrl, ErrorInfo> {
         let (scheme, rest) = input
@@ -601,4 +603,28 @@ fn differential_names_no_header_when_no_preflight_passes() {
     let r = diagnosed(b, c);
     assert_eq!(r.reason, None, "{r}");
     assert_eq!(r.diagnosis.unwrap().family, crate::cors::ReasonFamily::Preflight);
+}
+
+#[test]
+fn an_https_page_fetching_http_is_blocked_as_mixed_content_without_probes() {
+    let mut browser = scripted();
+    browser.origin = Some("https://app.example.com");
+    let failed = FetchAttempt::Rejected(ErrorInfo::new("TypeError", "Failed to fetch"));
+    browser.fetches.insert("http://api.example.com/notes", failed.clone());
+    browser.fetches.insert("http://127.0.0.1:9/notes", failed);
+    let engine = Engine::new(browser);
+    let mixed = block_on(engine.run_case(&Case::new("mixed", "http://api.example.com/notes")));
+    assert_eq!(mixed.outcome, Outcome::Blocked);
+    assert_eq!(mixed.reason.as_ref().map(|r| r.as_str()), Some("mixed-content"));
+    assert_eq!(mixed.reason_source, Some(ReasonSource::Harness));
+    let diagnosis = mixed.diagnosis.as_ref().unwrap();
+    assert_eq!(diagnosis.method, DiagnosisMethod::Rule);
+    assert!(diagnosis.fix.as_ref().unwrap().summary.contains("https://api.example.com"));
+    // Loopback is exempt: the probes decide as for any rejection.
+    let exempt = block_on(engine.run_case(&case("exempt", "http://127.0.0.1:9/notes")));
+    assert_eq!(exempt.outcome, Outcome::Unreachable);
+    let calls = engine.browser().calls.borrow();
+    let probed: Vec<&String> =
+        calls.iter().filter(|c| c.contains("api.example.com") && !c.starts_with("cors")).collect();
+    assert!(probed.is_empty(), "no probe of a mixed-content URL: {probed:?}");
 }

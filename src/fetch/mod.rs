@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod header;
 pub mod method;
 pub mod mime;
+pub mod mixed_content;
 pub mod preflight;
 pub mod range;
 
