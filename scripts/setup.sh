@@ -81,6 +81,8 @@ fi
 
 if wants firefox; then
   command -v firefox-esr >/dev/null || command -v firefox >/dev/null || apt_install firefox-esr
+  # certutil: Firefox trusts the run's certificates through its profile's NSS store.
+  command -v certutil >/dev/null || apt_install libnss3-tools
   if ! command -v geckodriver >/dev/null; then
     say "cargo install geckodriver (a few minutes, once)"
     cargo install geckodriver --locked --quiet

@@ -62,6 +62,9 @@ trap - EXIT
 say "runner and page, end to end (Chromium, Firefox, WebKit)"
 cargo test -p cors-harness-cli 2>&1 | tee "$logs/cli.log"
 
+say "the installed binary, outside the checkout, without a Rust toolchain"
+scripts/test-install.sh 2>&1 | tee "$logs/install.log"
+
 # A separate step: a distributed Selenium Grid (JVMs on 127.0.0.1:9600-9699, about 2 minutes).
 say "runner through a distributed Selenium Grid (scripts/grid.sh)"
 scripts/setup.sh grid
@@ -69,6 +72,6 @@ cargo test -p cors-harness-cli --test grid 2>&1 | tee "$logs/grid.log"
 
 # One closing line for the whole run.
 total=0
-for n in $(cat "$logs"/*.log | grep -oE 'test result: ok\. [0-9]+ passed' | grep -oE '[0-9]+'); do total=$((total + n)); done
+for n in $(cat "$logs"/*.log | grep -oE 'test result: ok\. [0-9]+ passed|^install: [0-9]+ passed' | grep -oE '[0-9]+'); do total=$((total + n)); done
 say "all tests passed"
 echo "total: $total passed, 0 failed"

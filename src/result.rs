@@ -377,12 +377,23 @@ pub struct SuiteReport {
     /// Set when the run was stopped before every case ran (those cases have no result).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stopped: bool,
+    /// Was the page a secure context (`window.isSecureContext`)? An https origin is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure_context: Option<bool>,
 }
 
 impl SuiteReport {
     pub fn new(suite: String, origin: String, browser: String, results: Vec<CaseResult>) -> Self {
         let summary = Summary::of(&results);
-        SuiteReport { suite, origin, browser, results, summary, stopped: false }
+        SuiteReport {
+            suite,
+            origin,
+            browser,
+            results,
+            summary,
+            stopped: false,
+            secure_context: None,
+        }
     }
 
     /// Did every expectation hold?

@@ -309,6 +309,8 @@ export interface SuiteReport {
   summary: Summary;
   /** Present (true) when the run was stopped before every case ran. */
   stopped?: boolean;
+  /** Was the page a secure context (`window.isSecureContext`)? */
+  secure_context?: boolean;
 }
 
 /** Passed to onProgress after each case. */

@@ -3,7 +3,6 @@
 //! leads, and a plain `GET http://host:port/...` is forwarded there. Bytes of tunnels are
 //! untouched (TLS is end to end); plain requests keep their header spelling and order.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -43,7 +42,7 @@ impl ForwardProxy {
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |request| {
                         let names = names.clone();
-                        async move { Ok::<_, Infallible>(handle(request, &names).await) }
+                        async move { handle(request, &names).await }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
                         .preserve_header_case(true)
@@ -82,59 +81,52 @@ async fn connect(names: &NameMap, host: &str, port: u16) -> Result<TcpStream, St
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))
 }
 
-async fn handle(request: Request<Incoming>, names: &NameMap) -> Response<Body> {
+/// A server that cannot be reached closes the browser's connection without an answer, as
+/// the server itself would have: a proxy's own error page would read as the server's.
+async fn handle(request: Request<Incoming>, names: &NameMap) -> Result<Response<Body>, String> {
     if request.method() == Method::CONNECT {
         return tunnel(request, names).await;
     }
     let uri = request.uri().clone();
     let (Some(host), Some(scheme)) = (uri.host(), uri.scheme_str()) else {
-        return answer(StatusCode::BAD_REQUEST, "a proxy request needs an absolute URL".into());
+        return Ok(answer(StatusCode::BAD_REQUEST, "a proxy request needs an absolute URL".into()));
     };
     if scheme != "http" {
-        return answer(StatusCode::BAD_REQUEST, format!("{scheme} goes through CONNECT"));
+        return Ok(answer(StatusCode::BAD_REQUEST, format!("{scheme} goes through CONNECT")));
     }
     let port = uri.port_u16().unwrap_or(80);
-    let stream = match connect(names, host, port).await {
-        Ok(stream) => stream,
-        Err(e) => return answer(StatusCode::BAD_GATEWAY, e),
-    };
-    let (mut sender, connection) = match hyper::client::conn::http1::Builder::new()
+    let stream = connect(names, host, port).await?;
+    let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
         .preserve_header_case(true)
         .handshake(TokioIo::new(stream))
         .await
-    {
-        Ok(pair) => pair,
-        Err(e) => return answer(StatusCode::BAD_GATEWAY, e.to_string()),
-    };
+        .map_err(|e| e.to_string())?;
     tokio::spawn(connection);
     // The origin server gets the origin form (`/path?query`), as without a proxy.
     let (mut parts, body) = request.into_parts();
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     parts.uri = match path.parse() {
         Ok(uri) => uri,
-        Err(_) => return answer(StatusCode::BAD_REQUEST, "bad path".into()),
+        Err(_) => return Ok(answer(StatusCode::BAD_REQUEST, "bad path".into())),
     };
     parts.headers.remove("proxy-connection");
-    match sender.send_request(Request::from_parts(parts, body)).await {
-        Ok(response) => response.map(Body::new),
-        Err(e) => answer(StatusCode::BAD_GATEWAY, e.to_string()),
-    }
+    // A server that closes without answering closes the browser's connection too.
+    let response =
+        sender.send_request(Request::from_parts(parts, body)).await.map_err(|e| e.to_string())?;
+    Ok(response.map(Body::new))
 }
 
-async fn tunnel(request: Request<Incoming>, names: &NameMap) -> Response<Body> {
+async fn tunnel(request: Request<Incoming>, names: &NameMap) -> Result<Response<Body>, String> {
     let Some(authority) = request.uri().authority().cloned() else {
-        return answer(StatusCode::BAD_REQUEST, "CONNECT needs host:port".into());
+        return Ok(answer(StatusCode::BAD_REQUEST, "CONNECT needs host:port".into()));
     };
     let port = authority.port_u16().unwrap_or(443);
-    let mut upstream = match connect(names, authority.host(), port).await {
-        Ok(stream) => stream,
-        Err(e) => return answer(StatusCode::BAD_GATEWAY, e),
-    };
+    let mut upstream = connect(names, authority.host(), port).await?;
     tokio::spawn(async move {
         if let Ok(upgraded) = hyper::upgrade::on(request).await {
             let mut client = TokioIo::new(upgraded);
             let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
         }
     });
-    Response::new(Body::empty())
+    Ok(Response::new(Body::empty()))
 }

@@ -18,6 +18,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use serde_json::{json, Map, Value};
@@ -455,13 +456,15 @@ fn sanitize(host: &str) -> String {
         .collect()
 }
 
-/// Verifies each https server of the suite (and of `--resolve`) with the run's trust.
+/// Verifies each https server of the suite with the run's trust, and every `--resolve`
+/// target that speaks TLS (a redirect may lead there); only the suite's are reported when
+/// they fail.
 async fn check_servers(
     trust: &ApiTrust,
     names: &NameMap,
     suite_urls: &[String],
 ) -> (Vec<TrustedServer>, Vec<(String, String)>) {
-    let mut targets: Vec<(String, u16)> = Vec::new();
+    let mut targets: Vec<(String, u16, bool)> = Vec::new();
     for text in suite_urls {
         let Ok(url) = url::Url::parse(text) else { continue };
         if url.scheme() != "https" {
@@ -470,28 +473,30 @@ async fn check_servers(
         let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
             continue;
         };
-        targets.push((host.trim_start_matches('[').trim_end_matches(']').to_owned(), port));
+        targets.push((host.trim_start_matches('[').trim_end_matches(']').to_owned(), port, true));
+    }
+    for (host, port, _) in names.entries() {
+        if !targets.iter().any(|(h, p, _)| *h == host && *p == port) {
+            targets.push((host, port, false));
+        }
     }
     targets.sort();
     targets.dedup();
-    let checks = targets.into_iter().map(|(host, port)| async move {
-        let addrs = match tokio::time::timeout(
-            std::time::Duration::from_secs(3),
-            names.lookup(&host, port),
-        )
-        .await
-        {
-            Ok(Ok(addrs)) if !addrs.is_empty() => addrs,
-            _ => return Err((format!("{host}:{port}"), "the name does not resolve".to_owned())),
+    let checks = targets.into_iter().map(|(host, port, reported)| async move {
+        let lookup = tokio::time::timeout(Duration::from_secs(3), names.lookup(&host, port));
+        let checked = match lookup.await {
+            Ok(Ok(addrs)) if !addrs.is_empty() => trust.check(&host, port, addrs[0]).await,
+            _ => Err("the name does not resolve".to_owned()),
         };
-        trust.check(&host, port, addrs[0]).await.map_err(|why| (format!("{host}:{port}"), why))
+        (checked.map_err(|why| (format!("{host}:{port}"), why)), reported)
     });
     let mut trusted = Vec::new();
     let mut untrusted = Vec::new();
-    for result in futures_util::future::join_all(checks).await {
+    for (result, reported) in futures_util::future::join_all(checks).await {
         match result {
             Ok(server) => trusted.push(server),
-            Err(problem) => untrusted.push(problem),
+            Err(problem) if reported => untrusted.push(problem),
+            Err(_) => {}
         }
     }
     (trusted, untrusted)

@@ -68,6 +68,13 @@ impl RunCa {
             .distinguished_name
             .push(DnType::CommonName, names.first().cloned().unwrap_or_default());
         params.use_authority_key_identifier_extension = true;
+        // Every certificate its own serial: the leaves share one key, and Firefox refuses two
+        // certificates of one issuer with the same serial (rcgen derives it from the key).
+        let mut serial = [0u8; 16];
+        getrandom::fill(&mut serial)
+            .map_err(|e| anyhow::anyhow!("no random serial number: {e}"))?;
+        serial[0] &= 0x7f;
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
         let cert = params
             .signed_by(&self.leaf_key, &self.issuer)
             .with_context(|| format!("cannot sign a certificate for {names:?}"))?;

@@ -99,7 +99,12 @@ async fn post_json(
 impl Browser for PageBrowser {
     fn page_origin(&self) -> String {
         self.origin
-            .get_or_init(|| global_string(&["location", "origin"]).unwrap_or_default())
+            // `self.origin` is the document's origin (`null` when sandboxed); `location.origin` its URL's.
+            .get_or_init(|| {
+                global_string(&["origin"])
+                    .or_else(|| global_string(&["location", "origin"]))
+                    .unwrap_or_default()
+            })
             .clone()
     }
 
@@ -120,6 +125,10 @@ impl Browser for PageBrowser {
             scheme: url.protocol().trim_end_matches(':').to_owned(),
             has_credentials: !url.username().is_empty() || !url.password().is_empty(),
         })
+    }
+
+    fn secure_context(&self) -> bool {
+        Reflect::get(&js_sys::global(), &"isSecureContext".into()).is_ok_and(|v| v.is_truthy())
     }
 
     fn cross_origin_isolated(&self) -> bool {

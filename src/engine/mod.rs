@@ -117,6 +117,10 @@ pub trait Browser {
     fn resolve_url(&self, input: &str, base: Option<&str>) -> Option<UrlParts>;
     /// The engine family, for the rules where browsers differ from the standard.
     fn family(&self) -> Family;
+    /// Is the page a secure context (`window.isSecureContext`: https, or localhost)?
+    fn secure_context(&self) -> bool {
+        false
+    }
     /// Is the page cross-origin isolated (COOP + COEP)? Then no-cors probes need CORP.
     fn cross_origin_isolated(&self) -> bool {
         false
@@ -220,6 +224,7 @@ impl<B: Browser> Engine<B> {
             results,
         );
         report.stopped = report.results.len() < total;
+        report.secure_context = Some(self.browser.secure_context());
         report
     }
 
@@ -332,7 +337,11 @@ impl<B: Browser> Engine<B> {
                 result.error = Some(timeout_error(case.timeout_ms));
             }
             FetchAttempt::Rejected(error)
-                if mixed_content::blocks(&self.browser.page_origin(), &parsed.origin) =>
+                if mixed_content::blocks(
+                    self.browser.family(),
+                    &self.browser.page_origin(),
+                    &parsed.origin,
+                ) =>
             {
                 // Refused before any request: no probe could reach a server, and none is tried.
                 result.outcome = Outcome::Blocked;
@@ -411,7 +420,7 @@ fn mixed_content_verdict(result: &mut CaseResult, url_origin: &str, page_origin:
         failed_response: None,
         fix: Some(Fix {
             summary: format!(
-                "{page_origin} is an https page: serve the API over https ({secure}), or call it through your own origin (a same-origin path your server proxies); only localhost and 127.0.0.1 are exempt"
+                "{page_origin} is an https page: serve the API over https ({secure}), or call it through your own origin (a same-origin path your server proxies) (Chromium and Firefox exempt localhost and 127.0.0.1, Safari does not)"
             ),
             send: Vec::new(),
             stop: vec![format!("calling {url_origin} (plain http) from an https page")],

@@ -6,11 +6,21 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::browser_name::Family;
+
 /// Is a `fetch()` of `url_origin` (`http://api.example.com:8080`) from a page of
-/// `page_origin` blocked as mixed content? Only pages whose origin is https restrict mixed
-/// content (Chromium's and Firefox's rule, not every potentially trustworthy origin).
-pub fn blocks(page_origin: &str, url_origin: &str) -> bool {
-    page_origin.starts_with("https://") && !is_potentially_trustworthy(url_origin)
+/// `page_origin` blocked as mixed content in `family`? Only pages whose origin is https
+/// restrict mixed content (not every potentially trustworthy origin). Chromium and Firefox
+/// exempt loopback URLs; WebKitGTK 2.50 refuses them too (seen: even a no-cors request to
+/// a listening `http://127.0.0.1` or `http://localhost` server fails from an https page).
+pub fn blocks(family: Family, page_origin: &str, url_origin: &str) -> bool {
+    if !page_origin.starts_with("https://") {
+        return false;
+    }
+    match family {
+        Family::WebKit => !url_origin.starts_with("https://") && !url_origin.starts_with("wss://"),
+        _ => !is_potentially_trustworthy(url_origin),
+    }
 }
 
 /// [Potentially trustworthy]: https, wss, loopback addresses and `localhost` names (which
@@ -43,6 +53,19 @@ pub fn is_potentially_trustworthy(origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn blocks(page: &str, url: &str) -> bool {
+        super::blocks(Family::Chromium, page, url)
+    }
+
+    #[test]
+    fn webkit_exempts_no_loopback_url() {
+        let page = "https://app.example.com";
+        assert!(super::blocks(Family::WebKit, page, "http://127.0.0.1:9181"));
+        assert!(super::blocks(Family::WebKit, page, "http://localhost:9181"));
+        assert!(!super::blocks(Family::WebKit, page, "https://127.0.0.1:9181"));
+        assert!(!super::blocks(Family::Firefox, page, "http://127.0.0.1:9181"));
+    }
 
     #[test]
     fn an_https_page_may_fetch_only_trustworthy_urls() {
