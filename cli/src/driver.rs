@@ -27,6 +27,15 @@ impl Engine {
         }
     }
 
+    /// The product name reports use (`Chromium 156.0.8078.108`).
+    pub fn product(self) -> &'static str {
+        match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox",
+            Engine::Webkit => "WebKitGTK",
+        }
+    }
+
     /// The driver's executable name and where Debian and `cargo install` put it.
     fn driver(self) -> (&'static str, &'static [&'static str]) {
         match self {

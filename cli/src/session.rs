@@ -260,13 +260,12 @@ async fn drive(
             firefox_console::apply(result, &log);
         }
     }
-    if engine == Engine::Webkit {
-        // WebKitGTK's user agent poses as Safari; the session knows the real version.
-        let version =
-            client.capabilities().and_then(|c| c.get("browserVersion")).and_then(Value::as_str);
-        if let Some(version) = version {
-            report.browser = format!("WebKitGTK {version}");
-        }
+    // The session knows the real version: WebKitGTK's user agent poses as Safari, and an
+    // insecure page sees only Chromium's reduced one (156.0.0.0).
+    let version =
+        client.capabilities().and_then(|c| c.get("browserVersion")).and_then(Value::as_str);
+    if let Some(version) = version {
+        report.browser = format!("{} {version}", engine.product());
     }
     Ok(report)
 }

@@ -190,6 +190,36 @@ fn the_agreement_suite_through_a_distributed_grid() {
     assert!(webkit["browser"].as_str().unwrap().starts_with("WebKitGTK "), "{}", webkit["browser"]);
     assert_eq!(webkit["summary"]["passed"], 68);
 
+    // The origin features through the Grid: the page served as an https origin, names
+    // mapped, the run's certificate trusted, all carried in the session's capabilities.
+    let page = "https://app.example.test";
+    let mapped = format!("api.example.test:{FIXTURES}:127.0.0.1");
+    let origin_suite = dir.file(
+        "origin.json",
+        &serde_json::json!({ "name": "origin", "cases": [
+            { "id": "permissive", "url": format!("http://127.0.0.1:{FIXTURES}/cors/permissive/notes"), "expect": "allowed" },
+            { "id": "exact", "url": format!("http://127.0.0.1:{FIXTURES}/cors/exact/notes"), "expect": "blocked" },
+            { "id": "mixed content", "url": format!("http://api.example.test:{FIXTURES}/cors/permissive/notes"),
+              "expect": { "outcome": "blocked", "reason": "mixed-content" } }
+        ]})
+        .to_string(),
+    );
+    let origin_args = ["--browser", "chromium,firefox", "--origin", page, "--resolve", &mapped];
+    let (output, local) =
+        run_json(&dir, "origin-local.json", &[&["run", &origin_suite][..], &origin_args].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let (output, remote) = run_json(
+        &dir,
+        "origin-grid.json",
+        &[&["run", &origin_suite, "--webdriver", &grid.url][..], &origin_args].concat(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    for i in 0..2 {
+        assert_eq!(remote[i]["origin"], page);
+        assert_eq!(remote[i]["secure_context"], true);
+        assert_eq!(comparable(&remote[i]), comparable(&local[i]), "the origin through the Grid");
+    }
+
     // A driver killed mid-run: its session is retried once in a new session, and passes.
     let slow = agreement_suite(FIXTURES, ORIGIN).replacen(
         "\"cases\": [",
