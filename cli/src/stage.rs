@@ -18,6 +18,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -126,6 +127,52 @@ pub struct StagedPage {
     pub addr: SocketAddr,
 }
 
+impl StagedPage {
+    /// The page `server` serves as `origin`; a named origin's host and port now lead to it.
+    fn new(origin: Option<&PageOrigin>, server: PageServer, names: &mut NameMap) -> StagedPage {
+        let addr = server.addr;
+        let (url, serialized) = match origin {
+            Some(o @ PageOrigin::Tuple { .. }) => {
+                if direct_bind(o).is_none() {
+                    names.insert(o.host().unwrap_or_default(), o.port().unwrap_or(443), addr);
+                }
+                (o.page_url().unwrap_or_default(), o.to_string())
+            }
+            Some(PageOrigin::Opaque) => (format!("{}/", server.origin), "null".to_owned()),
+            None => (format!("{}/", server.origin), server.origin.clone()),
+        };
+        StagedPage { url, serialized, server, addr }
+    }
+}
+
+/// A fresh directory for the run's certificates and profiles (removed at the end).
+fn run_dir() -> anyhow::Result<PathBuf> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("cors-harness-run-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Where a page of `origin` listens: its own address when it is this machine's, else a free port.
+fn page_bind(origin: &PageOrigin) -> SocketAddr {
+    direct_bind(origin).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))
+}
+
+/// The page's TLS configuration, and its certificate's file for the browsers that trust per host.
+fn page_certificate(
+    origin: &PageOrigin,
+    ca: &RunCa,
+    dir: &Path,
+) -> anyhow::Result<(Arc<rustls::ServerConfig>, (String, PathBuf))> {
+    let host = origin.host().unwrap_or_default().to_owned();
+    let leaf = ca.leaf(std::slice::from_ref(&host))?;
+    let file = dir.join(format!("page-{}-{}.pem", sanitize(&host), origin.port().unwrap_or(443)));
+    std::fs::write(&file, &leaf.cert_pem)?;
+    Ok((leaf.server_config()?, (host, file)))
+}
+
 /// Everything set up for the pages of one run, stopped together.
 pub struct Stage {
     pub pages: Vec<StagedPage>,
@@ -160,15 +207,7 @@ impl Stage {
         content: impl Fn(&Option<PageOrigin>) -> PageContent,
     ) -> anyhow::Result<Stage> {
         let bundle = WebBundle::prepare()?;
-        let dir = std::env::temp_dir().join(format!(
-            "cors-harness-run-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        ));
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let dir = run_dir()?;
         let trust = ApiTrust::load(&args.ca_certs)?;
         let mut names = NameMap::new(&args.resolves);
         let needs_ca = origins.iter().flatten().any(PageOrigin::is_secure);
@@ -190,24 +229,14 @@ impl Stage {
                     tls: trust.client_config(),
                 })
             });
-            let (bind, tls) = match origin {
-                Some(o @ PageOrigin::Tuple { host, port, secure }) => {
-                    let bind =
-                        direct_bind(o).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-                    let tls = match (secure, &ca) {
-                        (true, Some(ca)) => {
-                            let bare = o.host().unwrap_or(host).to_owned();
-                            let leaf = ca.leaf(std::slice::from_ref(&bare))?;
-                            let file = dir.join(format!("page-{}-{port}.pem", sanitize(&bare)));
-                            std::fs::write(&file, &leaf.cert_pem)?;
-                            page_leaf_files.push((bare, file));
-                            Some(leaf.server_config()?)
-                        }
-                        _ => None,
-                    };
-                    (bind, tls)
+            let (bind, tls) = match (origin, &ca) {
+                (Some(o), Some(ca)) if o.is_secure() => {
+                    let (tls, leaf) = page_certificate(o, ca, &dir)?;
+                    page_leaf_files.push(leaf);
+                    (page_bind(o), Some(tls))
                 }
-                _ => (SocketAddr::from(([127, 0, 0, 1], 0)), None),
+                (Some(o), _) => (page_bind(o), None),
+                (None, _) => (SocketAddr::from(([127, 0, 0, 1], 0)), None),
             };
             let options = PageOptions {
                 sandboxed: origin.as_ref() == Some(&PageOrigin::Opaque),
@@ -215,18 +244,7 @@ impl Stage {
             };
             let router = bundle.router(served.default_suite, probe, &options);
             let server = PageServer::start(bind, router, tls).await?;
-            let addr = server.addr;
-            let (url, serialized) = match origin {
-                Some(o @ PageOrigin::Tuple { .. }) => {
-                    if direct_bind(o).is_none() {
-                        names.insert(o.host().unwrap_or_default(), o.port().unwrap_or(443), addr);
-                    }
-                    (o.page_url().unwrap_or_default(), o.to_string())
-                }
-                Some(PageOrigin::Opaque) => (format!("{}/", server.origin), "null".to_owned()),
-                None => (format!("{}/", server.origin), server.origin.clone()),
-            };
-            pages.push(StagedPage { url, serialized, server, addr });
+            pages.push(StagedPage::new(origin.as_ref(), server, &mut names));
         }
         let (trusted, untrusted) = check_servers(&trust, &names, suite_urls).await;
         Ok(Stage {
