@@ -76,9 +76,16 @@ fn agreement_suite(fixtures_base: u16, origin: &str) -> String {
 }
 
 fn run_json(dir: &TempDir, name: &str, args: &[&str]) -> (std::process::Output, Value) {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend_from_slice(&["--origin", ORIGIN]);
+    run_json_as(dir, name, &all)
+}
+
+/// [`run_json`] from the origins `args` name.
+fn run_json_as(dir: &TempDir, name: &str, args: &[&str]) -> (std::process::Output, Value) {
     let out = dir.path(name);
     let mut all: Vec<&str> = args.to_vec();
-    all.extend_from_slice(&["--origin", ORIGIN, "--format", "json", "--out", &out]);
+    all.extend_from_slice(&["--format", "json", "--out", &out]);
     let output = cors_harness(&all);
     let report = serde_json::from_str(&std::fs::read_to_string(&out).unwrap_or_default())
         .unwrap_or_else(|e| panic!("{e}\n{}", text(&output)));
@@ -205,10 +212,13 @@ fn the_agreement_suite_through_a_distributed_grid() {
         .to_string(),
     );
     let origin_args = ["--browser", "chromium,firefox", "--origin", page, "--resolve", &mapped];
-    let (output, local) =
-        run_json(&dir, "origin-local.json", &[&["run", &origin_suite][..], &origin_args].concat());
+    let (output, local) = run_json_as(
+        &dir,
+        "origin-local.json",
+        &[&["run", &origin_suite][..], &origin_args].concat(),
+    );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    let (output, remote) = run_json(
+    let (output, remote) = run_json_as(
         &dir,
         "origin-grid.json",
         &[&["run", &origin_suite, "--webdriver", &grid.url][..], &origin_args].concat(),
@@ -344,7 +354,7 @@ fn a_session_that_fails_twice_leaves_the_others_results() {
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("retrying once"), "{stderr}");
-    assert!(stderr.contains("webkit at http://127.0.0.1:9690/, suite \"small\": the session failed twice, 2 case(s) have no result"), "{stderr}");
+    assert!(stderr.contains("webkit at http://127.0.0.1:9690, suite \"small\": the session failed twice, 2 case(s) have no result"), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("INFRASTRUCTURE ERROR: webkit"), "{stdout}");
     let reports: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
