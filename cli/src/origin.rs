@@ -3,6 +3,15 @@
 
 use std::fmt;
 
+/// The Fetch standard's [bad ports](https://fetch.spec.whatwg.org/#bad-port): a page there never loads.
+const BAD_PORTS: [u16; 83] = [
+    0, 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101,
+    102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427,
+    465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990,
+    993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667,
+    6668, 6669, 6679, 6697, 10080,
+];
+
 /// An origin the runner can serve the harness page as.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PageOrigin {
@@ -43,6 +52,11 @@ impl PageOrigin {
             None => return Err(format!("origin {input:?} has no host")),
         };
         let port = url.port_or_known_default().unwrap_or(if secure { 443 } else { 80 });
+        if BAD_PORTS.contains(&port) {
+            return Err(format!(
+                "origin {input:?}: browsers refuse to load anything from port {port} (a bad port in the Fetch standard); choose another port"
+            ));
+        }
         Ok(PageOrigin::Tuple { secure, host, port })
     }
 

@@ -272,7 +272,11 @@ fn usage_and_infrastructure_errors_exit_2_with_a_message() {
         ),
         (
             vec!["run".into(), good.clone(), "--origin".into(), "https://127.0.0.1:1".into()],
-            "--origin must be an http:// origin",
+            "browsers refuse to load anything from port 1",
+        ),
+        (
+            vec!["run".into(), good.clone(), "--origin".into(), "ftp://127.0.0.1:2121".into()],
+            "scheme ftp: is not http: or https:",
         ),
         (
             vec!["run".into(), good.clone(), "--concurrency".into(), "0".into()],
