@@ -193,12 +193,10 @@ impl CurlOptions {
             "-m" | "--max-time" => self.timeout_option(flag, line, value)?,
             "-I" | "--head" => self.head = true,
             "-G" | "--get" => self.get = true,
-            "-F" | "--form" => return Err(ImportError::at_line(
-                line,
-                format!(
-                    "{flag}: multipart form bodies are not imported; use --data-raw with the body"
-                ),
-            )),
+            "-F" | "--form" => {
+                let why = "multipart form bodies are not imported; use --data-raw with the body";
+                return Err(ImportError::at_line(line, format!("{flag}: {why}")));
+            }
             "-k" | "--insecure" => self.note(
                 NoteLevel::Info,
                 "--insecure has no browser equivalent: the browser checks the certificate".into(),
