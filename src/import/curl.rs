@@ -185,12 +185,12 @@ impl CurlOptions {
             "--url" => self.url = Some(value("--url")?),
             "-X" | "--request" => self.method = Some(value(flag)?),
             "-H" | "--header" | "-u" | "--user" | "-A" | "--user-agent" | "-e" | "--referer" => {
-                self.header_option(flag, line, value)?
+                self.header_option(flag, value(flag)?, line)?
             }
             "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii"
-            | "--data-urlencode" => self.data_option(flag, line, value)?,
-            "-b" | "--cookie" => self.cookie_option(flag, line, value)?,
-            "-m" | "--max-time" => self.timeout_option(flag, line, value)?,
+            | "--data-urlencode" => self.data_option(flag, value(flag)?, line),
+            "-b" | "--cookie" => self.cookie_option(flag, value(flag)?, line),
+            "-m" | "--max-time" => self.timeout_option(flag, value(flag)?, line),
             "-I" | "--head" => self.head = true,
             "-G" | "--get" => self.get = true,
             "-F" | "--form" => {
@@ -225,52 +225,39 @@ impl CurlOptions {
     }
 
     /// Options that become request headers: `-H`, `-u` (Basic), `-A`, `-e`.
-    fn header_option(
-        &mut self,
-        flag: &str,
-        line: usize,
-        value: &mut impl FnMut(&str) -> Result<String, ImportError>,
-    ) -> Result<(), ImportError> {
+    fn header_option(&mut self, flag: &str, value: String, line: usize) -> Result<(), ImportError> {
         match flag {
             "-H" | "--header" => {
-                let header = value(flag)?;
-                match header_of(&header) {
+                match header_of(&value) {
                     Some(Some(pair)) => self.request.headers.push(pair),
                     // `Name:` with no value tells curl to remove a header it would add.
                     Some(None) => {}
                     None => {
                         return Err(ImportError::at_line(
                             line,
-                            format!("-H `{header}` is not a `Name: value` header"),
+                            format!("-H `{value}` is not a `Name: value` header"),
                         ))
                     }
                 }
             }
             "-u" | "--user" => {
-                let credentials = value(flag)?;
                 self.request
                     .headers
-                    .push(("Authorization".into(), format!("Basic {}", base64(&credentials))));
+                    .push(("Authorization".into(), format!("Basic {}", base64(&value))));
                 self.note(
                     NoteLevel::Info,
                     format!("{flag} became an Authorization: Basic header"),
                     line,
                 );
             }
-            "-A" | "--user-agent" => self.request.headers.push(("User-Agent".into(), value(flag)?)),
-            _ => self.request.headers.push(("Referer".into(), value(flag)?)),
+            "-A" | "--user-agent" => self.request.headers.push(("User-Agent".into(), value)),
+            _ => self.request.headers.push(("Referer".into(), value)),
         }
         Ok(())
     }
 
     /// The `-d` family: body parts, except bodies read from files, which are not imported.
-    fn data_option(
-        &mut self,
-        flag: &str,
-        line: usize,
-        value: &mut impl FnMut(&str) -> Result<String, ImportError>,
-    ) -> Result<(), ImportError> {
-        let v = value(flag)?;
+    fn data_option(&mut self, flag: &str, v: String, line: usize) {
         if flag == "--data-urlencode" {
             self.data.push(urlencode_data(&v));
         } else if v.starts_with('@') && flag != "--data-raw" {
@@ -282,33 +269,19 @@ impl CurlOptions {
         } else {
             self.data.push(v);
         }
-        Ok(())
     }
 
     /// `-b name=value; ...` presets cookies; a cookie file is not read.
-    fn cookie_option(
-        &mut self,
-        flag: &str,
-        line: usize,
-        value: &mut impl FnMut(&str) -> Result<String, ImportError>,
-    ) -> Result<(), ImportError> {
-        let v = value(flag)?;
+    fn cookie_option(&mut self, flag: &str, v: String, line: usize) {
         if v.contains('=') {
             self.request.cookies.extend(super::rules::cookie_pairs(&v));
         } else {
             self.note(NoteLevel::Warning, format!("{flag} {v}: a cookie file is not read"), line);
         }
-        Ok(())
     }
 
     /// `-m seconds` becomes the case's timeout when it is one the harness accepts.
-    fn timeout_option(
-        &mut self,
-        flag: &str,
-        line: usize,
-        value: &mut impl FnMut(&str) -> Result<String, ImportError>,
-    ) -> Result<(), ImportError> {
-        let v = value(flag)?;
+    fn timeout_option(&mut self, flag: &str, v: String, line: usize) {
         match v.parse::<f64>() {
             Ok(seconds) if seconds > 0.0 && seconds <= 600.0 => {
                 self.request.timeout_ms = Some((seconds * 1000.0).round().max(1.0) as u32)
@@ -319,7 +292,6 @@ impl CurlOptions {
                 line,
             ),
         }
-        Ok(())
     }
 
     /// The request: URL unescaped, data as the body (or the query with `-G`), the method curl infers.
