@@ -8,7 +8,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::browser::{page_engine, PageBrowser, ProbeEndpoint};
 use crate::engine::Browser;
-use crate::engine::RunOptions;
+use crate::engine::{Progress, RunOptions};
 use crate::error::HarnessError;
 use crate::import::{self, SourceKind};
 use crate::suite::{CaseEntry, Suite, SuiteError};
@@ -67,80 +67,85 @@ pub fn run_suite(
 ) -> Promise {
     future_to_promise(async move {
         let suite = Suite::parse(&suite_json(&suite)?).map_err(HarnessError::from)?;
-        let option = |key: &str| {
-            options
-                .as_ref()
-                .and_then(|o| js_sys::Reflect::get(o, &key.into()).ok())
-                .filter(|v| !v.is_undefined() && !v.is_null())
-        };
-        let concurrency = match option("concurrency") {
-            None => suite.concurrency,
-            Some(v) => match v.as_f64() {
-                Some(n) if n >= 1.0 && n.fract() == 0.0 => n as usize,
-                _ => {
-                    return Err(HarnessError::Options(
-                        "concurrency must be a whole number >= 1".into(),
-                    )
-                    .into())
-                }
-            },
-        };
-        let on_progress = match option("onProgress") {
-            None => None,
-            Some(f) => Some(
-                f.dyn_into::<Function>()
-                    .map_err(|_| HarnessError::Options("onProgress must be a function".into()))?,
-            ),
-        };
+        let option = |key: &str| set_option(options.as_ref(), key);
+        let concurrency = concurrency_option(option("concurrency"), suite.concurrency)?;
+        let on_progress = progress_callback(option("onProgress"))?;
         let probe_endpoint = match option("probeEndpoint") {
             None => None,
             Some(v) => Some(probe_endpoint(&v)?),
         };
         let signal = option("signal");
         // `signal.aborted`, read as each case starts.
-        let stop = || {
-            signal.as_ref().is_some_and(|s| {
-                js_sys::Reflect::get(s, &"aborted".into()).is_ok_and(|a| a.is_truthy())
-            })
-        };
+        let stop = || aborted(signal.as_ref());
         let engine = page_engine(probe_endpoint);
-        let urls = suite
-            .cases
-            .iter()
-            .filter_map(|c| match c {
-                CaseEntry::Valid(case) => Some(case.url.clone()),
-                CaseEntry::Malformed(_) => None,
-            })
-            .collect();
         // A page that cannot register falls back to in-page diagnosis.
-        let _ = engine.browser().register_scope(urls).await;
+        let _ = engine.browser().register_scope(case_urls(&suite)).await;
         let report = engine
             .run_suite(&suite, RunOptions { concurrency, stop: Some(&stop) }, |progress| {
-                if let (Some(callback), Ok(result)) = (&on_progress, to_js(progress.result)) {
-                    let event = js_sys::Object::new();
-                    let _ = js_sys::Reflect::set(
-                        &event,
-                        &"done".into(),
-                        &(progress.done as u32).into(),
-                    );
-                    let _ = js_sys::Reflect::set(
-                        &event,
-                        &"total".into(),
-                        &(progress.total as u32).into(),
-                    );
-                    let _ = js_sys::Reflect::set(
-                        &event,
-                        &"index".into(),
-                        &(progress.index as u32).into(),
-                    );
-                    let _ = js_sys::Reflect::set(&event, &"result".into(), &result);
-                    // A throwing callback must not stop the run.
-                    let _ = callback.call1(&JsValue::NULL, &event);
+                if let Some(callback) = &on_progress {
+                    report_progress(callback, progress);
                 }
             })
             .await;
         to_js(&report)
     })
+}
+
+/// An option's value; `undefined` and `null` count as not given.
+fn set_option(options: Option<&js_sys::Object>, key: &str) -> Option<JsValue> {
+    options
+        .and_then(|o| js_sys::Reflect::get(o, &key.into()).ok())
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// `concurrency`: a whole number >= 1, else the suite's own.
+fn concurrency_option(value: Option<JsValue>, suite_default: usize) -> Result<usize, HarnessError> {
+    match value {
+        None => Ok(suite_default),
+        Some(v) => match v.as_f64() {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 => Ok(n as usize),
+            _ => Err(HarnessError::Options("concurrency must be a whole number >= 1".into())),
+        },
+    }
+}
+
+/// `onProgress`, which must be a function when given.
+fn progress_callback(value: Option<JsValue>) -> Result<Option<Function>, HarnessError> {
+    value
+        .map(|f| {
+            f.dyn_into::<Function>()
+                .map_err(|_| HarnessError::Options("onProgress must be a function".into()))
+        })
+        .transpose()
+}
+
+/// Has the run's `AbortSignal` fired?
+fn aborted(signal: Option<&JsValue>) -> bool {
+    signal.is_some_and(|s| js_sys::Reflect::get(s, &"aborted".into()).is_ok_and(|a| a.is_truthy()))
+}
+
+/// The URLs of the suite's well-formed cases, which the probe scope must cover.
+fn case_urls(suite: &Suite) -> Vec<String> {
+    suite
+        .cases
+        .iter()
+        .filter_map(|c| match c {
+            CaseEntry::Valid(case) => Some(case.url.clone()),
+            CaseEntry::Malformed(_) => None,
+        })
+        .collect()
+}
+
+/// Calls `onProgress` with `{ done, total, index, result }`.
+fn report_progress(callback: &Function, progress: Progress<'_>) {
+    let Ok(result) = to_js(progress.result) else { return };
+    let event = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&event, &"done".into(), &(progress.done as u32).into());
+    let _ = js_sys::Reflect::set(&event, &"total".into(), &(progress.total as u32).into());
+    let _ = js_sys::Reflect::set(&event, &"index".into(), &(progress.index as u32).into());
+    let _ = js_sys::Reflect::set(&event, &"result".into(), &result);
+    // A throwing callback must not stop the run.
+    let _ = callback.call1(&JsValue::NULL, &event);
 }
 
 /// Runs one case (the suite's case format, defaults applied); rejects if the case is malformed.

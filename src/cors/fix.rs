@@ -57,10 +57,21 @@ impl Policy {
         }
     }
 
+    /// The policy as configuration of each stack the fix speaks of.
     fn snippets(&self, note: &Notes) -> Vec<Snippet> {
-        let quoted = |items: &[String]| {
-            items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
-        };
+        [
+            ("serverless", self.serverless_snippet(note)),
+            ("tower-http", self.tower_http_snippet(note)),
+            ("express", self.express_snippet(note)),
+            ("starlette", self.starlette_snippet(note)),
+        ]
+        .into_iter()
+        .map(|(stack, code)| Snippet { stack: stack.to_owned(), code })
+        .collect()
+    }
+
+    /// API Gateway's HTTP API CORS (as sst writes it): the gateway answers preflights itself.
+    fn serverless_snippet(&self, note: &Notes) -> String {
         let origin = &self.origin;
         let mut serverless = format!(
             "// sst.config.ts: API Gateway HTTP API\ncors: {{\n  allowOrigins: [\"{origin}\"],\n"
@@ -78,7 +89,12 @@ impl Policy {
         if note.preflight_status {
             serverless.push_str("\n// Keep the authorizer off OPTIONS: with CORS configured the gateway answers preflights before any route.");
         }
+        serverless
+    }
 
+    /// tower-http's `CorsLayer`, which must wrap authentication to answer OPTIONS first.
+    fn tower_http_snippet(&self, note: &Notes) -> String {
+        let origin = &self.origin;
         let mut tower = format!("use tower_http::cors::CorsLayer;\n\nlet cors = CorsLayer::new()\n    .allow_origin(\"{origin}\".parse::<http::HeaderValue>()?)");
         if self.credentials {
             tower.push_str("\n    .allow_credentials(true)");
@@ -105,7 +121,12 @@ impl Policy {
         } else {
             "\napp = app.layer(cors);"
         });
+        tower
+    }
 
+    /// Express's `cors` middleware, mounted before authentication.
+    fn express_snippet(&self, note: &Notes) -> String {
+        let origin = &self.origin;
         let mut express = format!(
             "const cors = require(\"cors\");\n\napp.use(cors({{\n  origin: \"{origin}\",\n"
         );
@@ -124,10 +145,12 @@ impl Policy {
                 "\n// Before any authentication middleware, so OPTIONS is answered with 204.",
             );
         }
+        express
+    }
 
-        let py_list = |items: &[String]| {
-            items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
-        };
+    /// Starlette's `CORSMiddleware`, added last so it is the outermost.
+    fn starlette_snippet(&self, note: &Notes) -> String {
+        let origin = &self.origin;
         let mut starlette = format!(
             "from starlette.middleware.cors import CORSMiddleware\n\napp.add_middleware(\n    CORSMiddleware,\n    allow_origins=[\"{origin}\"],\n"
         );
@@ -135,26 +158,22 @@ impl Policy {
             starlette.push_str("    allow_credentials=True,\n");
         }
         if !self.methods.is_empty() {
-            starlette.push_str(&format!("    allow_methods=[{}],\n", py_list(&self.methods)));
+            starlette.push_str(&format!("    allow_methods=[{}],\n", quoted(&self.methods)));
         }
         if !self.headers.is_empty() {
-            starlette.push_str(&format!("    allow_headers=[{}],\n", py_list(&self.headers)));
+            starlette.push_str(&format!("    allow_headers=[{}],\n", quoted(&self.headers)));
         }
         starlette.push(')');
         if note.preflight_status {
             starlette.push_str("\n# Added last, it is the outermost middleware and answers OPTIONS before authentication.");
         }
-
-        [
-            ("serverless", serverless),
-            ("tower-http", tower),
-            ("express", express),
-            ("starlette", starlette),
-        ]
-        .into_iter()
-        .map(|(stack, code)| Snippet { stack: stack.to_owned(), code })
-        .collect()
+        starlette
     }
+}
+
+/// `"a", "b"`: a list of strings as JavaScript, TypeScript and Python all write it.
+fn quoted(items: &[String]) -> String {
+    items.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", ")
 }
 
 struct Notes {
@@ -251,87 +270,122 @@ fn tainted_origin_fix(policy: &Policy, failure: &CheckFailure, on: &str) -> Fix 
 
 /// `Access-Control-Allow-Origin` and `-Credentials` on the failing response.
 fn origin_summary(ask: &Ask<'_>, draft: &mut Draft) -> String {
-    let Ask { policy, on, origin: expected_origin, failure, response, .. } = *ask;
-    let credentials = policy.credentials;
-    let Draft { send, stop, .. } = draft;
-    match failure.error {
+    match ask.failure.error {
         CorsError::WildcardOriginNotAllowed | CorsError::PreflightWildcardOriginNotAllowed => {
-            send.push(allow_origin_pair(expected_origin));
-            send.push(acac_pair());
-            send.push(("Vary".to_owned(), "Origin".to_owned()));
-            stop.push("Access-Control-Allow-Origin: *".to_owned());
-            format!(
-                "On {on}, send Access-Control-Allow-Origin: {expected_origin} (the request's origin, checked against an allow-list) \
-                 with Access-Control-Allow-Credentials: true and Vary: Origin, instead of *: browsers never accept * for a request with credentials. \
-                 Or send the request without credentials if it needs no cookies."
-            )
+            wildcard_origin_with_credentials(ask, draft)
         }
         CorsError::MissingAllowOriginHeader | CorsError::PreflightMissingAllowOriginHeader => {
-            send.push(allow_origin_pair(expected_origin));
-            if credentials {
-                send.push(acac_pair());
-            }
-            let status = if response.is_ok() || response.is_redirect() {
-                String::new()
-            } else {
-                format!(
-                    " It answered {}: if an error handler or authentication answers before the CORS layer, move the CORS layer in front of it.",
-                    response.status
-                )
-            };
-            format!(
-                "On {on}, send Access-Control-Allow-Origin: {expected_origin}{}.{status}",
-                if credentials { " and Access-Control-Allow-Credentials: true" } else { "" }
-            )
+            missing_allow_origin(ask, draft)
         }
         CorsError::MultipleAllowOriginValues | CorsError::PreflightMultipleAllowOriginValues => {
-            send.push(allow_origin_pair(expected_origin));
-            stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
-            format!(
-                "On {on}, send exactly one Access-Control-Allow-Origin line with one origin ({expected_origin}); it now carries \"{}\". \
-                 Two layers (for example a proxy and the application) probably both add it: keep one. To allow several origins, \
-                 compare the request's Origin with an allow-list and echo the match.",
-                failure.failed_parameter
-            )
+            multiple_allow_origin_values(ask, draft)
         }
         CorsError::InvalidAllowOriginValue | CorsError::PreflightInvalidAllowOriginValue => {
-            send.push(allow_origin_pair(expected_origin));
-            stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
-            format!(
-                "On {on}, Access-Control-Allow-Origin must be a serialised origin such as {expected_origin} \
-                 (scheme, host and port, no path, no wildcard parts) or *; it is \"{}\".",
-                failure.failed_parameter
-            )
+            invalid_allow_origin_value(ask, draft)
         }
         CorsError::AllowOriginMismatch | CorsError::PreflightAllowOriginMismatch => {
-            send.push(allow_origin_pair(expected_origin));
-            stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
-            let hint = if failure.failed_parameter.trim_end_matches('/') == expected_origin {
-                " Drop the trailing slash: the comparison is byte for byte."
-            } else {
-                ""
-            };
-            format!(
-                "On {on}, Access-Control-Allow-Origin is \"{}\" but the request's origin is {expected_origin}: send {expected_origin} \
-                 (echo the request's Origin when it is on your allow-list, with Vary: Origin).{hint}",
-                failure.failed_parameter
-            )
+            allow_origin_mismatch(ask, draft)
         }
         CorsError::InvalidAllowCredentials | CorsError::PreflightInvalidAllowCredentials => {
-            send.push(acac_pair());
-            if !failure.failed_parameter.is_empty() {
-                stop.push(format!(
-                    "Access-Control-Allow-Credentials: {}",
-                    failure.failed_parameter
-                ));
-            }
-            format!(
-                "On {on}, send Access-Control-Allow-Credentials: true (exactly, lower-case){}: the request has credentials.",
-                if failure.failed_parameter.is_empty() { String::new() } else { format!(" instead of \"{}\"", failure.failed_parameter) }
-            )
+            invalid_allow_credentials(ask, draft)
         }
         _ => other_summary(ask, draft),
     }
+}
+
+/// `*` with credentials: browsers never accept it, so echo the origin with credentials allowed.
+fn wildcard_origin_with_credentials(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { on, origin: expected_origin, .. } = *ask;
+    draft.send.push(allow_origin_pair(expected_origin));
+    draft.send.push(acac_pair());
+    draft.send.push(("Vary".to_owned(), "Origin".to_owned()));
+    draft.stop.push("Access-Control-Allow-Origin: *".to_owned());
+    format!(
+        "On {on}, send Access-Control-Allow-Origin: {expected_origin} (the request's origin, checked against an allow-list) \
+         with Access-Control-Allow-Credentials: true and Vary: Origin, instead of *: browsers never accept * for a request with credentials. \
+         Or send the request without credentials if it needs no cookies."
+    )
+}
+
+/// No `Access-Control-Allow-Origin`: often an error or authentication answer before the CORS layer.
+fn missing_allow_origin(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { policy, on, origin: expected_origin, response, .. } = *ask;
+    let credentials = policy.credentials;
+    draft.send.push(allow_origin_pair(expected_origin));
+    if credentials {
+        draft.send.push(acac_pair());
+    }
+    let status = if response.is_ok() || response.is_redirect() {
+        String::new()
+    } else {
+        format!(
+            " It answered {}: if an error handler or authentication answers before the CORS layer, move the CORS layer in front of it.",
+            response.status
+        )
+    };
+    format!(
+        "On {on}, send Access-Control-Allow-Origin: {expected_origin}{}.{status}",
+        if credentials { " and Access-Control-Allow-Credentials: true" } else { "" }
+    )
+}
+
+/// Several `Access-Control-Allow-Origin` values: usually two layers each adding one.
+fn multiple_allow_origin_values(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { on, origin: expected_origin, failure, .. } = *ask;
+    draft.send.push(allow_origin_pair(expected_origin));
+    draft.stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
+    format!(
+        "On {on}, send exactly one Access-Control-Allow-Origin line with one origin ({expected_origin}); it now carries \"{}\". \
+         Two layers (for example a proxy and the application) probably both add it: keep one. To allow several origins, \
+         compare the request's Origin with an allow-list and echo the match.",
+        failure.failed_parameter
+    )
+}
+
+/// An `Access-Control-Allow-Origin` that is neither a serialised origin nor `*`.
+fn invalid_allow_origin_value(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { on, origin: expected_origin, failure, .. } = *ask;
+    draft.send.push(allow_origin_pair(expected_origin));
+    draft.stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
+    format!(
+        "On {on}, Access-Control-Allow-Origin must be a serialised origin such as {expected_origin} \
+         (scheme, host and port, no path, no wildcard parts) or *; it is \"{}\".",
+        failure.failed_parameter
+    )
+}
+
+/// Another origin than the request's, compared byte for byte (a trailing slash counts).
+fn allow_origin_mismatch(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { on, origin: expected_origin, failure, .. } = *ask;
+    draft.send.push(allow_origin_pair(expected_origin));
+    draft.stop.push(format!("Access-Control-Allow-Origin: {}", failure.failed_parameter));
+    let hint = if failure.failed_parameter.trim_end_matches('/') == expected_origin {
+        " Drop the trailing slash: the comparison is byte for byte."
+    } else {
+        ""
+    };
+    format!(
+        "On {on}, Access-Control-Allow-Origin is \"{}\" but the request's origin is {expected_origin}: send {expected_origin} \
+         (echo the request's Origin when it is on your allow-list, with Vary: Origin).{hint}",
+        failure.failed_parameter
+    )
+}
+
+/// `Access-Control-Allow-Credentials` missing or not exactly `true` for a request with credentials.
+fn invalid_allow_credentials(ask: &Ask<'_>, draft: &mut Draft) -> String {
+    let Ask { on, failure, .. } = *ask;
+    draft.send.push(acac_pair());
+    if !failure.failed_parameter.is_empty() {
+        draft.stop.push(format!("Access-Control-Allow-Credentials: {}", failure.failed_parameter));
+    }
+    format!(
+        "On {on}, send Access-Control-Allow-Credentials: true (exactly, lower-case){}: the request has credentials.",
+        if failure.failed_parameter.is_empty() {
+            String::new()
+        } else {
+            format!(" instead of \"{}\"", failure.failed_parameter)
+        }
+    )
 }
 
 /// The preflight's status, redirect, `-Allow-Methods` and `-Allow-Headers`.

@@ -139,73 +139,96 @@ impl<B: Browser> Engine<B> {
         href: &str,
         prefix: String,
     ) -> Diagnosis {
-        let found = |confidence,
-                     family: ReasonFamily,
-                     reason: Option<CorsError>,
-                     parameter: Option<String>,
-                     note: String| {
-            let note = if prefix.is_empty() { note } else { format!("{prefix}: {note}") };
-            Diagnosis {
-                method: DiagnosisMethod::Differential,
-                confidence,
-                family,
-                reason,
-                firefox_reason: reason.and_then(FirefoxKey::typical_for),
-                failed_parameter: parameter,
-                failed_response: None,
-                fix: None,
-                note,
-            }
+        let narrowed = match self.narrow_before_preflight(case, plan, href).await {
+            Some(narrowed) => narrowed,
+            None => self.narrow_preflight(case, plan, href).await,
         };
+        narrowed.into_diagnosis(&prefix)
+    }
+
+    /// The retries that need no preflight: first hop, origin, credentials; `None` leaves the preflight.
+    async fn narrow_before_preflight(
+        &self,
+        case: &Case,
+        plan: &RequestPlan,
+        href: &str,
+    ) -> Option<Narrowed> {
+        if let Some(narrowed) = self.redirect_on_first_hop(case, href).await {
+            return Some(narrowed);
+        }
+        if let Some(narrowed) = self.origin_refused(case, plan, href).await {
+            return Some(narrowed);
+        }
+        if let Some(narrowed) = self.credentials_refused(case, href).await {
+            return Some(narrowed);
+        }
+        if !plan.preflight.is_required() {
+            // Nothing else to vary: the server treats this request unlike a bare GET.
+            return Some(Narrowed::family(
+                ReasonFamily::Origin,
+                "a bare GET passes but this request is refused: the server answers it (method, body or query) without the CORS headers it sends for GET",
+            ));
+        }
+        self.preflight_refuses_credentials(case, plan, href).await
+    }
+
+    /// A first hop that redirects (and passes CORS) puts the refusal further down the chain.
+    async fn redirect_on_first_hop(&self, case: &Case, href: &str) -> Option<Narrowed> {
         let first_hop = self
             .browser
             .probe(&self.fresh_url(href), "GET", ProbeKind::FirstHop, case.timeout_ms)
             .await;
-        if first_hop == ProbeAnswer::Redirect {
-            return found(
-                Confidence::Family,
+        (first_hop == ProbeAnswer::Redirect).then(|| {
+            Narrowed::family(
                 ReasonFamily::Redirect,
-                None,
-                None,
-                "the URL answers with a redirect that passes CORS; the redirect chain was refused further on".to_owned(),
-            );
+                "the URL answers with a redirect that passes CORS; the redirect chain was refused further on",
+            )
+        })
+    }
+
+    /// A bare GET without credentials refused means the origin itself is not accepted.
+    async fn origin_refused(
+        &self,
+        case: &Case,
+        plan: &RequestPlan,
+        href: &str,
+    ) -> Option<Narrowed> {
+        if self.allowed(case, href, "GET", &[], Credentials::Omit, None).await {
+            return None;
         }
-        let include = case.credentials == Credentials::Include;
-        let bare_omit = self.allowed(case, href, "GET", &[], Credentials::Omit, None).await;
-        if !bare_omit {
-            let on = if plan.preflight.is_required() {
-                " (on the preflight, or on the response itself)"
-            } else {
-                ""
-            };
-            return found(
-                Confidence::Family,
-                ReasonFamily::Origin,
-                None,
-                None,
-                format!("even a bare GET without credentials is refused: the server does not accept the page's origin{on} (Access-Control-Allow-Origin missing, different, or malformed)"),
-            );
+        let on = if plan.preflight.is_required() {
+            " (on the preflight, or on the response itself)"
+        } else {
+            ""
+        };
+        Some(Narrowed::family(
+            ReasonFamily::Origin,
+            format!("even a bare GET without credentials is refused: the server does not accept the page's origin{on} (Access-Control-Allow-Origin missing, different, or malformed)"),
+        ))
+    }
+
+    /// A bare GET that passes without credentials and fails with them: the response refuses credentials.
+    async fn credentials_refused(&self, case: &Case, href: &str) -> Option<Narrowed> {
+        if case.credentials != Credentials::Include
+            || self.allowed(case, href, "GET", &[], Credentials::Include, None).await
+        {
+            return None;
         }
-        if include && !self.allowed(case, href, "GET", &[], Credentials::Include, None).await {
-            return found(
-                Confidence::Family,
-                ReasonFamily::Credentials,
-                None,
-                None,
-                "a bare GET passes without credentials and fails with them: the response does not accept credentials (Access-Control-Allow-Origin: * or no Access-Control-Allow-Credentials: true)".to_owned(),
-            );
-        }
-        if !plan.preflight.is_required() {
-            return found(
-                Confidence::Family,
-                ReasonFamily::Origin,
-                None,
-                None,
-                "a bare GET passes but this request is refused: the server answers it (method, body or query) without the CORS headers it sends for GET".to_owned(),
-            );
-        }
-        if include
-            && self
+        Some(Narrowed::family(
+            ReasonFamily::Credentials,
+            "a bare GET passes without credentials and fails with them: the response does not accept credentials (Access-Control-Allow-Origin: * or no Access-Control-Allow-Credentials: true)",
+        ))
+    }
+
+    /// The same request passing without credentials: the preflight refuses credentials.
+    async fn preflight_refuses_credentials(
+        &self,
+        case: &Case,
+        plan: &RequestPlan,
+        href: &str,
+    ) -> Option<Narrowed> {
+        if case.credentials != Credentials::Include
+            || !self
                 .allowed(
                     case,
                     href,
@@ -216,28 +239,24 @@ impl<B: Browser> Engine<B> {
                 )
                 .await
         {
-            return found(
-                Confidence::Family,
-                ReasonFamily::Credentials,
-                None,
-                None,
-                "the same request passes without credentials and simple requests pass with them: the preflight does not accept credentials (Access-Control-Allow-Origin: *, no Access-Control-Allow-Credentials: true, or a * in Access-Control-Allow-Methods/-Headers, which does not count with credentials)".to_owned(),
-            );
+            return None;
         }
+        Some(Narrowed::family(
+            ReasonFamily::Credentials,
+            "the same request passes without credentials and simple requests pass with them: the preflight does not accept credentials (Access-Control-Allow-Origin: *, no Access-Control-Allow-Credentials: true, or a * in Access-Control-Allow-Methods/-Headers, which does not count with credentials)",
+        ))
+    }
+
+    /// Splits the preflight into its method and its custom headers, each tried alone.
+    async fn narrow_preflight(&self, case: &Case, plan: &RequestPlan, href: &str) -> Narrowed {
         let credentials = case.credentials;
-        let safe_headers: Vec<(String, String)> = plan
+        let (safe_headers, unsafe_headers): (Vec<_>, Vec<_>) = plan
             .sent_headers
             .iter()
-            .filter(|(n, v)| header::is_cors_safelisted_request_header(n, v))
             .cloned()
-            .collect();
-        let unsafe_headers: Vec<(String, String)> = plan
-            .sent_headers
-            .iter()
-            .filter(|(n, v)| !header::is_cors_safelisted_request_header(n, v))
-            .cloned()
-            .collect();
+            .partition(|(n, v)| header::is_cors_safelisted_request_header(n, v));
         let method = plan.preflight.method.as_deref();
+        // The method alone (with only the safelisted headers), when the preflight lists one.
         let method_fails = match method {
             Some(m) => Some(
                 !self
@@ -246,55 +265,93 @@ impl<B: Browser> Engine<B> {
             ),
             None => None,
         };
+        // The headers on a GET, when there are custom ones.
         let headers_fail = if unsafe_headers.is_empty() {
             None
         } else {
             Some(!self.allowed(case, href, "GET", &plan.sent_headers, credentials, None).await)
         };
+        let m = method.unwrap_or_default().to_owned();
         match (method_fails, headers_fail) {
-            (Some(true), Some(false)) => {
-                let m = method.unwrap_or_default().to_owned();
-                found(Confidence::Likely, ReasonFamily::Method, Some(CorsError::MethodDisallowedByPreflightResponse), Some(m.clone()),
-                    format!("GET with the same headers passes its preflight, {m} alone does not: the preflight does not list {m}"))
-            }
+            (Some(true), Some(false)) => Narrowed::likely(
+                ReasonFamily::Method,
+                CorsError::MethodDisallowedByPreflightResponse,
+                m.clone(),
+                format!("GET with the same headers passes its preflight, {m} alone does not: the preflight does not list {m}"),
+            ),
             (_, Some(true)) => {
-                // Which headers pass their preflight alone, and the first that does not.
-                let mut passing = 0;
-                let mut failing = None;
-                for (name, value) in unsafe_headers.iter().take(MAX_HEADER_RETRIES) {
-                    let one = [(name.clone(), value.clone())];
-                    if self.allowed(case, href, "GET", &one, credentials, None).await {
-                        passing += 1;
-                    } else if failing.is_none() {
-                        failing = Some(name.to_ascii_lowercase());
-                    }
-                }
-                if let Some(name) = failing {
-                    // Named only when some preflight to this URL is known to pass.
-                    if passing > 0 || method_fails == Some(false) || self.control_preflight_passes(case, href, credentials).await {
-                        return found(Confidence::Likely, ReasonFamily::Header, Some(CorsError::HeaderDisallowedByPreflightResponse), Some(name.clone()),
-                            format!("a GET with only {name} fails its preflight while other preflights pass: Access-Control-Allow-Headers does not list {name}"));
-                    }
-                }
-                if method_fails == Some(false) || self.control_preflight_passes(case, href, credentials).await {
-                    return found(Confidence::Family, ReasonFamily::Header, None, None,
-                        "the custom headers fail the preflight together but each passes alone".to_owned());
-                }
-                found(Confidence::Family, ReasonFamily::Preflight, None, None,
-                    "every preflight to this URL fails (status, redirect, or the preflight's own CORS headers), while simple requests pass".to_owned())
+                self.header_refused(case, href, &unsafe_headers, method_fails).await
             }
-            (Some(true), None) => {
-                let m = method.unwrap_or_default().to_owned();
-                if self.control_preflight_passes(case, href, credentials).await {
-                    return found(Confidence::Likely, ReasonFamily::Method, Some(CorsError::MethodDisallowedByPreflightResponse), Some(m.clone()),
-                        format!("other preflights pass, the one for {m} does not: the preflight does not list {m}"));
-                }
-                found(Confidence::Family, ReasonFamily::Preflight, None, None,
-                    format!("simple requests pass but the preflight for {m} fails: most likely Access-Control-Allow-Methods does not list {m}, or OPTIONS is not answered with CORS headers and a 2xx status"))
-            }
-            _ => found(Confidence::Family, ReasonFamily::Preflight, None, None,
-                "the method and the headers each pass their preflight alone, the request as a whole does not".to_owned()),
+            (Some(true), None) => self.method_refused(case, href, m).await,
+            _ => Narrowed::family(
+                ReasonFamily::Preflight,
+                "the method and the headers each pass their preflight alone, the request as a whole does not",
+            ),
         }
+    }
+
+    /// The custom headers fail their preflight: which one, or the preflight as a whole.
+    async fn header_refused(
+        &self,
+        case: &Case,
+        href: &str,
+        unsafe_headers: &[(String, String)],
+        method_fails: Option<bool>,
+    ) -> Narrowed {
+        let credentials = case.credentials;
+        // Which headers pass their preflight alone, and the first that does not.
+        let mut passing = 0;
+        let mut failing = None;
+        for (name, value) in unsafe_headers.iter().take(MAX_HEADER_RETRIES) {
+            let one = [(name.clone(), value.clone())];
+            if self.allowed(case, href, "GET", &one, credentials, None).await {
+                passing += 1;
+            } else if failing.is_none() {
+                failing = Some(name.to_ascii_lowercase());
+            }
+        }
+        if let Some(name) = failing {
+            // Named only when some preflight to this URL is known to pass.
+            if passing > 0
+                || method_fails == Some(false)
+                || self.control_preflight_passes(case, href, credentials).await
+            {
+                return Narrowed::likely(
+                    ReasonFamily::Header,
+                    CorsError::HeaderDisallowedByPreflightResponse,
+                    name.clone(),
+                    format!("a GET with only {name} fails its preflight while other preflights pass: Access-Control-Allow-Headers does not list {name}"),
+                );
+            }
+        }
+        if method_fails == Some(false)
+            || self.control_preflight_passes(case, href, credentials).await
+        {
+            return Narrowed::family(
+                ReasonFamily::Header,
+                "the custom headers fail the preflight together but each passes alone",
+            );
+        }
+        Narrowed::family(
+            ReasonFamily::Preflight,
+            "every preflight to this URL fails (status, redirect, or the preflight's own CORS headers), while simple requests pass",
+        )
+    }
+
+    /// The method `m` fails its preflight and no custom header is sent: the method, if other preflights pass.
+    async fn method_refused(&self, case: &Case, href: &str, m: String) -> Narrowed {
+        if self.control_preflight_passes(case, href, case.credentials).await {
+            return Narrowed::likely(
+                ReasonFamily::Method,
+                CorsError::MethodDisallowedByPreflightResponse,
+                m.clone(),
+                format!("other preflights pass, the one for {m} does not: the preflight does not list {m}"),
+            );
+        }
+        Narrowed::family(
+            ReasonFamily::Preflight,
+            format!("simple requests pass but the preflight for {m} fails: most likely Access-Control-Allow-Methods does not list {m}, or OPTIONS is not answered with CORS headers and a 2xx status"),
+        )
     }
 
     /// Does a preflight any CORS set-up allows (`Content-Type: application/json`) pass?
@@ -368,5 +425,54 @@ fn exchange_diagnosis(request: &CorsRequest, blocked: Blocked, fix: Option<Fix>)
         failed_response: Some(blocked.response),
         note: format!("{} failed: {}{cookies}", blocked.response, blocked.reason.describe()),
         fix,
+    }
+}
+
+/// What the differential retries narrowed a refusal to, before it becomes a [`Diagnosis`].
+struct Narrowed {
+    confidence: Confidence,
+    family: ReasonFamily,
+    reason: Option<CorsError>,
+    parameter: Option<String>,
+    note: String,
+}
+
+impl Narrowed {
+    /// Only the family: no variant isolates an exact reason.
+    fn family(family: ReasonFamily, note: impl Into<String>) -> Self {
+        Narrowed {
+            confidence: Confidence::Family,
+            family,
+            reason: None,
+            parameter: None,
+            note: note.into(),
+        }
+    }
+
+    /// One variant isolates the reason and the refused method or header (other causes could mimic it).
+    fn likely(family: ReasonFamily, reason: CorsError, parameter: String, note: String) -> Self {
+        Narrowed {
+            confidence: Confidence::Likely,
+            family,
+            reason: Some(reason),
+            parameter: Some(parameter),
+            note,
+        }
+    }
+
+    /// The diagnosis, its note after `prefix` (why the page narrowed it) when there is one.
+    fn into_diagnosis(self, prefix: &str) -> Diagnosis {
+        let note = if prefix.is_empty() { self.note } else { format!("{prefix}: {}", self.note) };
+        Diagnosis {
+            method: DiagnosisMethod::Differential,
+            confidence: self.confidence,
+            family: self.family,
+            reason: self.reason,
+            firefox_reason: self.reason.and_then(FirefoxKey::typical_for),
+            failed_parameter: self.parameter,
+            failed_response: None,
+            fix: None,
+            note,
+        }
     }
 }

@@ -261,40 +261,55 @@ impl<B: Browser> Engine<B> {
     /// What the browser did, and (when a request was made) its plan and the parsed URL
     /// before cache-busting, which the diagnosis reuses.
     async fn observe(&self, case: &Case) -> (CaseResult, Option<(RequestPlan, String)>) {
-        let invalid = |error: ErrorInfo| {
-            let mut result = CaseResult::new(
-                case.id.clone(),
-                case.method.clone(),
-                case.url.clone(),
-                Outcome::Invalid,
-            );
-            result.error = Some(error);
-            result
-        };
-        let parsed = match self.browser.parse_url(&case.url) {
+        let parsed = match self.fetchable_url(case) {
             Ok(parsed) => parsed,
-            Err(error) => return (invalid(error), None),
+            Err(error) => return (invalid_result(case, error), None),
         };
-        if !matches!(parsed.protocol.as_str(), "http:" | "https:") {
-            let scheme = parsed.protocol.trim_end_matches(':');
-            let error = ErrorInfo::new(
-                "TypeError",
-                format!("URL scheme \"{scheme}\" is not supported: the harness only fetches http and https URLs"),
-            );
-            return (invalid(error), None);
-        }
-        let url = if case.cache_bust {
-            plan::with_query_param(&parsed.href, plan::CACHE_BUST_PARAM, &self.unique_token())
-        } else {
-            parsed.href.clone()
-        };
+        let url = self.request_url(case, &parsed.href);
         let plan = RequestPlan::new(
             case,
             parsed.origin != self.browser.page_origin(),
             self.browser.family(),
         );
+        let (attempt, elapsed_ms) = self.timed_fetch(case, &url).await;
+        let mut result =
+            CaseResult::new(case.id.clone(), plan.method.clone(), url.clone(), Outcome::Invalid);
+        result.elapsed_ms = elapsed_ms;
+        let read = self.read_attempt(case, &plan, &url, &parsed.origin, attempt, &mut result).await;
+        if read == AttemptRead::NotSent {
+            return (result, None);
+        }
+        result.preflight = Some(plan.preflight.is_required());
+        result.dropped_headers = plan.dropped_headers.clone();
+        (result, (read == AttemptRead::Diagnosable).then_some((plan, parsed.href)))
+    }
+
+    /// The case's URL parsed by the browser; only http and https are fetched.
+    fn fetchable_url(&self, case: &Case) -> Result<ParsedUrl, ErrorInfo> {
+        let parsed = self.browser.parse_url(&case.url)?;
+        if !matches!(parsed.protocol.as_str(), "http:" | "https:") {
+            let scheme = parsed.protocol.trim_end_matches(':');
+            return Err(ErrorInfo::new(
+                "TypeError",
+                format!("URL scheme \"{scheme}\" is not supported: the harness only fetches http and https URLs"),
+            ));
+        }
+        Ok(parsed)
+    }
+
+    /// The URL actually fetched: with a cache-busting token unless the case turns it off.
+    fn request_url(&self, case: &Case, href: &str) -> String {
+        if case.cache_bust {
+            plan::with_query_param(href, plan::CACHE_BUST_PARAM, &self.unique_token())
+        } else {
+            href.to_owned()
+        }
+    }
+
+    /// The case's own `fetch()`, as written, and how long it took (rounded milliseconds).
+    async fn timed_fetch(&self, case: &Case, url: &str) -> (FetchAttempt, f64) {
         let request = FetchRequest {
-            url: &url,
+            url,
             method: &case.method,
             headers: &case.headers.0,
             credentials: case.credentials,
@@ -303,66 +318,59 @@ impl<B: Browser> Engine<B> {
         };
         let started = self.browser.now_ms();
         let attempt = self.browser.fetch(&request).await;
-        let elapsed_ms = round_ms(self.browser.now_ms() - started);
+        (attempt, round_ms(self.browser.now_ms() - started))
+    }
 
-        let mut result =
-            CaseResult::new(case.id.clone(), plan.method.clone(), url.clone(), Outcome::Invalid);
-        result.elapsed_ms = elapsed_ms;
+    /// Turns the attempt into the result's outcome, and says what is left to do.
+    async fn read_attempt(
+        &self,
+        case: &Case,
+        plan: &RequestPlan,
+        url: &str,
+        url_origin: &str,
+        attempt: FetchAttempt,
+        result: &mut CaseResult,
+    ) -> AttemptRead {
         match attempt {
             FetchAttempt::Refused(error) => {
+                // fetch() threw: the method stays as written.
                 result.method = case.method.clone();
                 result.error = Some(error);
-                return (result, None);
+                AttemptRead::NotSent
             }
             FetchAttempt::Resolved(response) => {
-                if let Some(fetch_ms) = response.fetch_ms {
-                    result.elapsed_ms = round_ms(fetch_ms);
-                }
-                result.outcome = Outcome::Allowed;
-                result.status = Some(response.status);
-                result.headers = Some(
-                    response
-                        .headers
-                        .into_iter()
-                        .map(|(name, value)| (name.to_ascii_lowercase(), value))
-                        .collect::<BTreeMap<_, _>>(),
-                );
-                result.body =
-                    response.body.map(|body| body.chars().take(BODY_PREVIEW_CHARS).collect());
-                result.redirected = Some(response.redirected);
-                result.final_url = Some(response.url);
+                read_response(result, response);
+                AttemptRead::Diagnosable
             }
             FetchAttempt::TimedOut => {
                 result.outcome = Outcome::Timeout;
                 result.error = Some(timeout_error(case.timeout_ms));
+                AttemptRead::Diagnosable
             }
             FetchAttempt::Rejected(error)
                 if mixed_content::blocks(
                     self.browser.family(),
                     &self.browser.page_origin(),
-                    &parsed.origin,
+                    url_origin,
                 ) =>
             {
                 // Refused before any request: no probe could reach a server, and none is tried.
                 result.outcome = Outcome::Blocked;
                 result.error = Some(error);
-                mixed_content_verdict(&mut result, &parsed.origin, &self.browser.page_origin());
-                result.preflight = Some(plan.preflight.is_required());
-                result.dropped_headers = plan.dropped_headers.clone();
-                return (result, None);
+                mixed_content_verdict(result, url_origin, &self.browser.page_origin());
+                AttemptRead::Explained
             }
             FetchAttempt::Rejected(error) => {
+                // A rejection is blocked or unreachable: the probes tell which.
                 let probe_method = if plan.method == "GET" { "GET" } else { "HEAD" };
-                result.outcome = self.server_answered(&url, probe_method, case.timeout_ms).await;
+                result.outcome = self.server_answered(url, probe_method, case.timeout_ms).await;
                 result.error = Some(error);
                 if result.outcome == Outcome::Unreachable && self.browser.cross_origin_isolated() {
                     result.warnings.push(cross_origin_isolated_warning());
                 }
+                AttemptRead::Diagnosable
             }
         }
-        result.preflight = Some(plan.preflight.is_required());
-        result.dropped_headers = plan.dropped_headers.clone();
-        (result, Some((plan, parsed.href)))
     }
 
     /// `blocked` if the server answered a probe, else `unreachable` (see the module docs).
@@ -399,6 +407,44 @@ impl<B: Browser> Engine<B> {
         let random = (self.browser.random() * 4_294_967_296.0) as u64;
         format!("{random:08x}{n:x}")
     }
+}
+
+/// What is left to do once a fetch attempt is read into its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AttemptRead {
+    /// `fetch()` threw: nothing was sent, so there is no plan to report and nothing to diagnose.
+    NotSent,
+    /// Sent, and already explained (mixed content): the plan is reported, no diagnosis follows.
+    Explained,
+    /// Sent: the plan is reported and the diagnosis may follow.
+    Diagnosable,
+}
+
+/// An `invalid` result for a case whose URL cannot be fetched.
+fn invalid_result(case: &Case, error: ErrorInfo) -> CaseResult {
+    let mut result =
+        CaseResult::new(case.id.clone(), case.method.clone(), case.url.clone(), Outcome::Invalid);
+    result.error = Some(error);
+    result
+}
+
+/// Records what JavaScript saw of an allowed response: status, readable headers, body preview.
+fn read_response(result: &mut CaseResult, response: ResponseSnapshot) {
+    if let Some(fetch_ms) = response.fetch_ms {
+        result.elapsed_ms = round_ms(fetch_ms);
+    }
+    result.outcome = Outcome::Allowed;
+    result.status = Some(response.status);
+    result.headers = Some(
+        response
+            .headers
+            .into_iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value))
+            .collect::<BTreeMap<_, _>>(),
+    );
+    result.body = response.body.map(|body| body.chars().take(BODY_PREVIEW_CHARS).collect());
+    result.redirected = Some(response.redirected);
+    result.final_url = Some(response.url);
 }
 
 /// Said of an `unreachable` verdict reached in a cross-origin isolated page.

@@ -27,7 +27,7 @@
 //! browser does and are accepted silently or with a note.
 
 use super::rules::RecordedRequest;
-use super::{ImportError, ImportNote};
+use super::{ImportError, ImportNote, NoteLevel};
 
 /// A word and the line it starts on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,36 +110,24 @@ const IGNORED_WITH_VALUE: [&str; 16] = [
     "--max-redirs",
 ];
 
+/// One curl command as the request it makes; notes name what the browser cannot do.
 fn interpret(command: &Command) -> Result<RecordedRequest, ImportError> {
     let start = command.words[0].line;
-    let mut request = RecordedRequest { line: Some(start), ..RecordedRequest::default() };
-    let mut url: Option<String> = None;
-    let mut method: Option<String> = None;
-    let mut data: Vec<String> = Vec::new();
-    let (mut head, mut get) = (false, false);
-    let mut ignored: Vec<String> = Vec::new();
-    let note = |level: super::NoteLevel, message: String, line: usize| {
-        let mut n = ImportNote::new(level, message);
-        n.line = Some(line);
-        n
+    let mut options = CurlOptions {
+        request: RecordedRequest { line: Some(start), ..RecordedRequest::default() },
+        ..CurlOptions::default()
     };
     if command.unexpanded {
-        request.notes.push(note(
-            super::NoteLevel::Warning,
+        options.note(
+            NoteLevel::Warning,
             "a shell variable or `$(...)` was kept as written, not expanded".into(),
             start,
-        ));
+        );
     }
     let mut words = command.words[1..].iter();
     while let Some(word) = words.next() {
         let arg = word.text.as_str();
-        // `-XPOST`, `-H'a: b'`: short options with their value attached.
-        let (flag, attached) = match arg.as_bytes() {
-            [b'-', c, _, ..] if *c != b'-' && b"XHdbuAemo".contains(c) => {
-                (&arg[..2], Some(arg[2..].to_owned()))
-            }
-            _ => (arg, None),
-        };
+        let (flag, attached) = split_attached(arg);
         let mut value = |name: &str| -> Result<String, ImportError> {
             match &attached {
                 Some(v) => Ok(v.clone()),
@@ -148,140 +136,196 @@ fn interpret(command: &Command) -> Result<RecordedRequest, ImportError> {
                 }),
             }
         };
+        options.apply(flag, arg, word.line, &mut value)?;
+    }
+    options.into_request(start)
+}
+
+/// `-XPOST`, `-H'a: b'`: short options with their value attached, split from it.
+fn split_attached(arg: &str) -> (&str, Option<String>) {
+    match arg.as_bytes() {
+        [b'-', c, _, ..] if *c != b'-' && b"XHdbuAemo".contains(c) => {
+            (&arg[..2], Some(arg[2..].to_owned()))
+        }
+        _ => (arg, None),
+    }
+}
+
+/// What a curl command's options say so far, before the method and body are settled.
+#[derive(Default)]
+struct CurlOptions {
+    request: RecordedRequest,
+    url: Option<String>,
+    method: Option<String>,
+    /// Every `-d`-family value, joined with `&` as curl does.
+    data: Vec<String>,
+    head: bool,
+    get: bool,
+    /// Options with no browser equivalent, named in one note.
+    ignored: Vec<String>,
+}
+
+impl CurlOptions {
+    /// A note about this request at `line`.
+    fn note(&mut self, level: NoteLevel, message: String, line: usize) {
+        let mut note = ImportNote::new(level, message);
+        note.line = Some(line);
+        self.request.notes.push(note);
+    }
+
+    /// One word of the command: an option (`flag`, its value read through `value`) or the URL.
+    fn apply(
+        &mut self,
+        flag: &str,
+        arg: &str,
+        line: usize,
+        value: &mut impl FnMut(&str) -> Result<String, ImportError>,
+    ) -> Result<(), ImportError> {
         match flag {
-            "--url" => url = Some(value("--url")?),
-            "-X" | "--request" => method = Some(value(flag)?),
-            "-H" | "--header" => {
-                let header = value(flag)?;
-                match header_of(&header) {
-                    Some(Some(pair)) => request.headers.push(pair),
-                    // `Name:` with no value tells curl to remove a header it would add.
-                    Some(None) => {}
-                    None => {
-                        return Err(ImportError::at_line(
-                            word.line,
-                            format!("-H `{header}` is not a `Name: value` header"),
-                        ))
-                    }
-                }
+            "--url" => self.url = Some(value("--url")?),
+            "-X" | "--request" => self.method = Some(value(flag)?),
+            "-H" | "--header" | "-u" | "--user" | "-A" | "--user-agent" | "-e" | "--referer" => {
+                self.header_option(flag, value(flag)?, line)?
             }
-            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" => {
-                let v = value(flag)?;
-                if v.starts_with('@') && flag != "--data-raw" {
-                    request.notes.push(note(
-                        super::NoteLevel::Error,
-                        format!("{flag} {v}: bodies read from files are not imported"),
-                        word.line,
-                    ));
-                } else {
-                    data.push(v);
-                }
-            }
-            "--data-urlencode" => data.push(urlencode_data(&value(flag)?)),
-            "-b" | "--cookie" => {
-                let v = value(flag)?;
-                if v.contains('=') {
-                    request.cookies.extend(super::rules::cookie_pairs(&v));
-                } else {
-                    request.notes.push(note(
-                        super::NoteLevel::Warning,
-                        format!("{flag} {v}: a cookie file is not read"),
-                        word.line,
-                    ));
-                }
-            }
-            "-u" | "--user" => {
-                let credentials = value(flag)?;
-                request
-                    .headers
-                    .push(("Authorization".into(), format!("Basic {}", base64(&credentials))));
-                request.notes.push(note(
-                    super::NoteLevel::Info,
-                    format!("{flag} became an Authorization: Basic header"),
-                    word.line,
-                ));
-            }
-            "-A" | "--user-agent" => request.headers.push(("User-Agent".into(), value(flag)?)),
-            "-e" | "--referer" => request.headers.push(("Referer".into(), value(flag)?)),
-            "-m" | "--max-time" => {
-                let v = value(flag)?;
-                match v.parse::<f64>() {
-                    Ok(seconds) if seconds > 0.0 && seconds <= 600.0 => {
-                        request.timeout_ms = Some((seconds * 1000.0).round().max(1.0) as u32)
-                    }
-                    _ => request.notes.push(note(
-                        super::NoteLevel::Warning,
-                        format!("{flag} {v}: not a timeout between 0 and 600 seconds; ignored"),
-                        word.line,
-                    )),
-                }
-            }
-            "-I" | "--head" => head = true,
-            "-G" | "--get" => get = true,
+            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii"
+            | "--data-urlencode" => self.data_option(flag, value(flag)?, line),
+            "-b" | "--cookie" => self.cookie_option(flag, value(flag)?, line),
+            "-m" | "--max-time" => self.timeout_option(flag, value(flag)?, line),
+            "-I" | "--head" => self.head = true,
+            "-G" | "--get" => self.get = true,
             "-F" | "--form" => {
-                return Err(ImportError::at_line(
-                    word.line,
-                    format!(
-                    "{flag}: multipart form bodies are not imported; use --data-raw with the body"
-                ),
-                ))
+                let why = "multipart form bodies are not imported; use --data-raw with the body";
+                return Err(ImportError::at_line(line, format!("{flag}: {why}")));
             }
-            "-k" | "--insecure" => request.notes.push(note(
-                super::NoteLevel::Info,
+            "-k" | "--insecure" => self.note(
+                NoteLevel::Info,
                 "--insecure has no browser equivalent: the browser checks the certificate".into(),
-                word.line,
-            )),
+                line,
+            ),
             _ if IGNORED_WITH_VALUE.contains(&flag) => {
                 value(flag)?;
-                ignored.push(flag.to_owned());
+                self.ignored.push(flag.to_owned());
             }
             _ if flag.starts_with('-') && flag.len() > 1 => {
                 if !is_harmless_flag(flag) {
-                    ignored.push(flag.to_owned());
+                    self.ignored.push(flag.to_owned());
                 }
             }
-            _ => match &url {
-                None => url = Some(arg.to_owned()),
+            _ => match &self.url {
+                None => self.url = Some(arg.to_owned()),
                 Some(_) => {
                     return Err(ImportError::at_line(
-                        word.line,
+                        line,
                         format!("a second URL `{arg}`: import one request per curl command"),
                     ))
                 }
             },
         }
+        Ok(())
     }
-    if !ignored.is_empty() {
-        request.notes.push(note(
-            super::NoteLevel::Info,
-            format!("ignored {}: no browser equivalent", ignored.join(", ")),
-            start,
-        ));
-    }
-    let Some(url) = url else {
-        return Err(ImportError::at_line(start, "this curl command has no URL"));
-    };
-    // DevTools escapes curl's globbing characters in the URL.
-    let mut url =
-        url.replace("\\[", "[").replace("\\]", "]").replace("\\{", "{").replace("\\}", "}");
-    let body = (!data.is_empty()).then(|| data.join("&"));
-    let inferred = if head {
-        "HEAD"
-    } else if body.is_some() && !get {
-        "POST"
-    } else {
-        "GET"
-    };
-    match (get, body) {
-        (true, Some(query)) => {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&query);
+
+    /// Options that become request headers: `-H`, `-u` (Basic), `-A`, `-e`.
+    fn header_option(&mut self, flag: &str, value: String, line: usize) -> Result<(), ImportError> {
+        match flag {
+            "-H" | "--header" => {
+                match header_of(&value) {
+                    Some(Some(pair)) => self.request.headers.push(pair),
+                    // `Name:` with no value tells curl to remove a header it would add.
+                    Some(None) => {}
+                    None => {
+                        return Err(ImportError::at_line(
+                            line,
+                            format!("-H `{value}` is not a `Name: value` header"),
+                        ))
+                    }
+                }
+            }
+            "-u" | "--user" => {
+                self.request
+                    .headers
+                    .push(("Authorization".into(), format!("Basic {}", base64(&value))));
+                self.note(
+                    NoteLevel::Info,
+                    format!("{flag} became an Authorization: Basic header"),
+                    line,
+                );
+            }
+            "-A" | "--user-agent" => self.request.headers.push(("User-Agent".into(), value)),
+            _ => self.request.headers.push(("Referer".into(), value)),
         }
-        (_, body) => request.body = body,
+        Ok(())
     }
-    request.url = url;
-    request.method = method.unwrap_or_else(|| inferred.to_owned());
-    Ok(request)
+
+    /// The `-d` family: body parts, except bodies read from files, which are not imported.
+    fn data_option(&mut self, flag: &str, v: String, line: usize) {
+        if flag == "--data-urlencode" {
+            self.data.push(urlencode_data(&v));
+        } else if v.starts_with('@') && flag != "--data-raw" {
+            self.note(
+                NoteLevel::Error,
+                format!("{flag} {v}: bodies read from files are not imported"),
+                line,
+            );
+        } else {
+            self.data.push(v);
+        }
+    }
+
+    /// `-b name=value; ...` presets cookies; a cookie file is not read.
+    fn cookie_option(&mut self, flag: &str, v: String, line: usize) {
+        if v.contains('=') {
+            self.request.cookies.extend(super::rules::cookie_pairs(&v));
+        } else {
+            self.note(NoteLevel::Warning, format!("{flag} {v}: a cookie file is not read"), line);
+        }
+    }
+
+    /// `-m seconds` becomes the case's timeout when it is one the harness accepts.
+    fn timeout_option(&mut self, flag: &str, v: String, line: usize) {
+        match v.parse::<f64>() {
+            Ok(seconds) if seconds > 0.0 && seconds <= 600.0 => {
+                self.request.timeout_ms = Some((seconds * 1000.0).round().max(1.0) as u32)
+            }
+            _ => self.note(
+                NoteLevel::Warning,
+                format!("{flag} {v}: not a timeout between 0 and 600 seconds; ignored"),
+                line,
+            ),
+        }
+    }
+
+    /// The request: URL unescaped, data as the body (or the query with `-G`), the method curl infers.
+    fn into_request(mut self, start: usize) -> Result<RecordedRequest, ImportError> {
+        if !self.ignored.is_empty() {
+            let message = format!("ignored {}: no browser equivalent", self.ignored.join(", "));
+            self.note(NoteLevel::Info, message, start);
+        }
+        let Some(url) = self.url else {
+            return Err(ImportError::at_line(start, "this curl command has no URL"));
+        };
+        // DevTools escapes curl's globbing characters in the URL.
+        let mut url =
+            url.replace("\\[", "[").replace("\\]", "]").replace("\\{", "{").replace("\\}", "}");
+        let body = (!self.data.is_empty()).then(|| self.data.join("&"));
+        let inferred = if self.head {
+            "HEAD"
+        } else if body.is_some() && !self.get {
+            "POST"
+        } else {
+            "GET"
+        };
+        let mut request = self.request;
+        match (self.get, body) {
+            (true, Some(query)) => {
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str(&query);
+            }
+            (_, body) => request.body = body,
+        }
+        request.url = url;
+        request.method = self.method.unwrap_or_else(|| inferred.to_owned());
+        Ok(request)
+    }
 }
 
 /// Flags that change nothing the browser does: accepted without a note.

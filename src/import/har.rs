@@ -208,28 +208,63 @@ pub fn read(text: &str) -> Result<HarImport, ImportError> {
         }
         None => notes.push(ImportNote::warning("log.version is missing; read as HAR 1.2")),
     }
-    let mut entries = Vec::with_capacity(log.entries.len());
-    for (index, value) in log.entries.into_iter().enumerate() {
-        let entry: Entry = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            ImportError::at_entry(index, format!("field `{path}`: {}", e.into_inner()))
-        })?;
-        entries.push(entry);
+    let entries = entries_of(log.entries)?;
+    let page_origins = page_origins(&entries, &log.pages);
+    let suite_origin = suite_origin(&entries, &log.pages, &page_origins);
+    let selection = select(&entries, &page_origins, suite_origin.as_deref());
+    notes.insert(0, ImportNote::info(summary(log.creator.as_ref(), entries.len(), &selection)));
+    if selection.used_fallback {
+        notes.push(ImportNote::warning(
+            "some entries carry neither _resourceType nor Sec-Fetch headers: they were taken as fetch/XHR because they carry Origin or X-Requested-With; check the cases",
+        ));
     }
-    // Each page's origin: its first document, else a title that is a URL.
+    if suite_origin.is_none() {
+        notes.push(ImportNote::warning(
+            "the page's origin is not in the recording (no document entry, page URL, Origin or Referer)",
+        ));
+    }
+    Ok(HarImport { requests: selection.requests, notes, origin: suite_origin })
+}
+
+/// The entries, each read on its own so an error names its index and field.
+fn entries_of(values: Vec<serde_json::Value>) -> Result<Vec<Entry>, ImportError> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(index, value)| {
+            serde_path_to_error::deserialize(value).map_err(|e| {
+                let path = e.path().to_string();
+                ImportError::at_entry(index, format!("field `{path}`: {}", e.into_inner()))
+            })
+        })
+        .collect()
+}
+
+/// Each page's origin: its first document, else a title that is a URL.
+fn page_origins(entries: &[Entry], pages: &[Page]) -> HashMap<String, String> {
     let mut page_origins: HashMap<String, String> = HashMap::new();
-    for entry in &entries {
+    for entry in entries {
         if let (Some(page), true) = (&entry.pageref, entry.is_document()) {
             if let Some(origin) = origin_of(&entry.request.url) {
                 page_origins.entry(page.clone()).or_insert(origin);
             }
         }
     }
-    for page in &log.pages {
+    for page in pages {
         if let Some(origin) = origin_of(&page.title) {
             page_origins.entry(page.id.clone()).or_insert(origin);
         }
     }
+    page_origins
+}
+
+/// The suite's page origin: the first page's, any entry's page, the first top-level
+/// document of the file, else the first `Origin` or `Referer`.
+fn suite_origin(
+    entries: &[Entry],
+    pages: &[Page],
+    page_origins: &HashMap<String, String>,
+) -> Option<String> {
     // Without pages: the first top-level document of the file.
     let first_document =
         entries.iter().find(|e| e.is_document()).and_then(|e| origin_of(&e.request.url));
@@ -239,8 +274,7 @@ pub fn read(text: &str) -> Result<HarImport, ImportError> {
             .and_then(origin_of)
             .or_else(|| e.header("referer").and_then(origin_of))
     });
-    let suite_origin = log
-        .pages
+    pages
         .first()
         .and_then(|p| page_origins.get(&p.id).cloned())
         .or_else(|| {
@@ -249,11 +283,27 @@ pub fn read(text: &str) -> Result<HarImport, ImportError> {
                 .find_map(|e| e.pageref.as_ref().and_then(|p| page_origins.get(p).cloned()))
         })
         .or(first_document)
-        .or(from_headers);
-    let mut left_out: HashMap<LeftOut, usize> = HashMap::new();
-    let mut requests = Vec::new();
+        .or(from_headers)
+}
+
+/// The entries that become requests, and how many were left out for each reason.
+#[derive(Default)]
+struct Selection {
+    requests: Vec<RecordedRequest>,
+    left_out: HashMap<LeftOut, usize>,
+    /// Some entry was taken as fetch/XHR only for its `Origin` or `X-Requested-With`.
+    used_fallback: bool,
+}
+
+/// Keeps the cross-origin fetch/XHR requests; preflights, navigations, redirect hops and
+/// the rest are counted, not imported.
+fn select(
+    entries: &[Entry],
+    page_origins: &HashMap<String, String>,
+    suite_origin: Option<&str>,
+) -> Selection {
+    let mut selection = Selection::default();
     let mut redirect_targets: Vec<String> = Vec::new();
-    let mut used_fallback = false;
     for (index, entry) in entries.iter().enumerate() {
         let url = &entry.request.url;
         let redirect = entry
@@ -266,7 +316,7 @@ pub fn read(text: &str) -> Result<HarImport, ImportError> {
             redirect_targets.push(resolve(url, target));
         }
         let Some(split) = split_url(url) else {
-            *left_out.entry(LeftOut::NotHttp).or_default() += 1;
+            *selection.left_out.entry(LeftOut::NotHttp).or_default() += 1;
             continue;
         };
         let page = entry
@@ -274,59 +324,66 @@ pub fn read(text: &str) -> Result<HarImport, ImportError> {
             .as_ref()
             .and_then(|p| page_origins.get(p).cloned())
             .or_else(|| entry.header("origin").filter(|o| *o != "null").and_then(origin_of))
-            .or_else(|| suite_origin.clone());
-        let reason = if entry.is_preflight() {
-            Some(LeftOut::Preflight)
-        } else if entry.is_navigation() {
-            Some(LeftOut::Navigation)
-        } else if let Some(i) = hop {
+            .or_else(|| suite_origin.map(str::to_owned));
+        let reason = left_out_reason(entry, hop.is_some(), page.as_deref(), &split.origin);
+        if let (Some(LeftOut::RedirectHop), Some(i)) = (reason, hop) {
+            // A hop is followed once: the next request to the same URL is its own.
             redirect_targets.remove(i);
-            Some(LeftOut::RedirectHop)
-        } else if !entry.is_fetch_or_xhr() {
-            Some(LeftOut::OtherResource)
-        } else if entry.header("sec-fetch-mode").is_some_and(|m| m.eq_ignore_ascii_case("no-cors"))
-        {
-            Some(LeftOut::NoCors)
-        } else if page.as_deref() == Some(split.origin.as_str()) {
-            Some(LeftOut::SameOrigin)
-        } else {
-            None
-        };
+        }
         if let Some(reason) = reason {
-            *left_out.entry(reason).or_default() += 1;
+            *selection.left_out.entry(reason).or_default() += 1;
             continue;
         }
-        used_fallback |= entry.resource_type.is_none() && entry.header("sec-fetch-dest").is_none();
-        requests.push(request_of(index, entry, page, redirect));
+        selection.used_fallback |=
+            entry.resource_type.is_none() && entry.header("sec-fetch-dest").is_none();
+        selection.requests.push(request_of(index, entry, page, redirect));
     }
-    let mut summary = match &log.creator {
+    selection
+}
+
+/// Why an entry is not a case, in order of precedence; `None` for a cross-origin fetch/XHR.
+fn left_out_reason(
+    entry: &Entry,
+    redirect_hop: bool,
+    page: Option<&str>,
+    url_origin: &str,
+) -> Option<LeftOut> {
+    if entry.is_preflight() {
+        Some(LeftOut::Preflight)
+    } else if entry.is_navigation() {
+        Some(LeftOut::Navigation)
+    } else if redirect_hop {
+        Some(LeftOut::RedirectHop)
+    } else if !entry.is_fetch_or_xhr() {
+        Some(LeftOut::OtherResource)
+    } else if entry.header("sec-fetch-mode").is_some_and(|m| m.eq_ignore_ascii_case("no-cors")) {
+        Some(LeftOut::NoCors)
+    } else if page == Some(url_origin) {
+        Some(LeftOut::SameOrigin)
+    } else {
+        None
+    }
+}
+
+/// The first note: who wrote the HAR, how many entries became requests, what was left out.
+fn summary(creator: Option<&Creator>, entries: usize, selection: &Selection) -> String {
+    let mut summary = match creator {
         Some(c) => format!("HAR from {} {}: ", c.name, c.version).replace("  ", " "),
         None => "HAR: ".to_owned(),
     };
     summary.push_str(&format!(
         "{} entries, {} cross-origin fetch/XHR requests",
-        entries.len(),
-        requests.len()
+        entries,
+        selection.requests.len()
     ));
-    let mut reasons: Vec<_> = left_out.into_iter().collect();
+    let mut reasons: Vec<_> = selection.left_out.iter().collect();
     reasons.sort();
     if !reasons.is_empty() {
         let parts: Vec<String> =
             reasons.iter().map(|(r, n)| format!("{n} {}", r.label())).collect();
         summary.push_str(&format!("; left out {}", parts.join(", ")));
     }
-    notes.insert(0, ImportNote::info(summary));
-    if used_fallback {
-        notes.push(ImportNote::warning(
-            "some entries carry neither _resourceType nor Sec-Fetch headers: they were taken as fetch/XHR because they carry Origin or X-Requested-With; check the cases",
-        ));
-    }
-    if suite_origin.is_none() {
-        notes.push(ImportNote::warning(
-            "the page's origin is not in the recording (no document entry, page URL, Origin or Referer)",
-        ));
-    }
-    Ok(HarImport { requests, notes, origin: suite_origin })
+    summary
 }
 
 fn request_of(

@@ -177,7 +177,7 @@ pub fn build_suite(
     let page = page.or_else(|| requests.iter().find_map(request_page_origin));
     let mut cookies: Vec<PresetCookie> = Vec::new();
     let mut pending: Vec<Pending> = Vec::new();
-    for mut request in requests {
+    for request in requests {
         let Some(url) = split_url(&request.url) else {
             let mut note = note_for(
                 NoteLevel::Error,
@@ -188,179 +188,14 @@ pub fn build_suite(
             notes.push(note);
             continue;
         };
-        let mut case_notes = std::mem::take(&mut request.notes);
-        let (mut forbidden, mut browser_added) = (Vec::new(), Vec::new());
-        let mut kept = Vec::new();
-        let mut request_cookies = std::mem::take(&mut request.cookies);
-        let mut authorization = false;
-        for (name, value) in &request.headers {
-            if name.eq_ignore_ascii_case("cookie") {
-                request_cookies.extend(cookie_pairs(value));
-                continue;
-            }
-            match dropped(name, value) {
-                Some(Dropped::Forbidden) => forbidden.push(name.clone()),
-                Some(Dropped::BrowserAdded) => browser_added.push(name.clone()),
-                Some(Dropped::Pseudo) => {}
-                None => {
-                    authorization |= name.eq_ignore_ascii_case("authorization");
-                    // A repeated header is one combined value, as `Headers.append` makes it.
-                    match kept
-                        .iter_mut()
-                        .find(|(n, _): &&mut (String, String)| n.eq_ignore_ascii_case(name))
-                    {
-                        Some((_, v)) => *v = format!("{v}, {value}"),
-                        None => kept.push((name.clone(), value.clone())),
-                    }
-                }
-            }
+        let next = pending_case(kind, page.as_deref(), request, url, &mut cookies);
+        // Identical requests become one case that says how many it stands for.
+        match pending.iter_mut().find(|p| same_request(&p.case, &next.case)) {
+            Some(same) => same.merged += 1,
+            None => pending.push(next),
         }
-        if !forbidden.is_empty() {
-            case_notes.push(note_for(
-                NoteLevel::Info,
-                format!(
-                    "dropped {}: forbidden request headers, the browser sets them itself",
-                    list(&forbidden)
-                ),
-                &request,
-            ));
-        }
-        if !browser_added.is_empty() {
-            case_notes.push(note_for(
-                NoteLevel::Info,
-                format!(
-                    "dropped {}: the browser (or DevTools, or its cache) adds them, not the page; set them in the case if your code does",
-                    list(&browser_added)
-                ),
-                &request,
-            ));
-        }
-        if authorization {
-            case_notes.push(note_for(
-                NoteLevel::Warning,
-                "kept the Authorization header: its value may be a secret, check before sharing the suite".into(),
-                &request,
-            ));
-        }
-        request_cookies.dedup();
-        if !request_cookies.is_empty() {
-            let names: Vec<String> = request_cookies.iter().map(|(n, _)| n.clone()).collect();
-            case_notes.push(note_for(
-                NoteLevel::Warning,
-                format!(
-                    "the Cookie header became preset cookies ({}) for {}: values may be secrets, check before sharing the suite",
-                    list(&names),
-                    url.origin
-                ),
-                &request,
-            ));
-            for (name, value) in &request_cookies {
-                let cookie_url = format!("{}/", url.origin);
-                if !cookies.iter().any(|c| c.url == cookie_url && &c.name == name) {
-                    cookies.push(PresetCookie {
-                        url: cookie_url,
-                        name: name.clone(),
-                        value: value.clone(),
-                        same_site: None,
-                        secure: None,
-                        http_only: None,
-                        partitioned: None,
-                    });
-                }
-            }
-        }
-        let credentials = match request.credentials {
-            Some(written) => Some(written),
-            None if !request_cookies.is_empty() || authorization => {
-                let why =
-                    if request_cookies.is_empty() { "an Authorization header" } else { "cookies" };
-                case_notes.push(note_for(
-                    NoteLevel::Info,
-                    format!("credentials: include (inferred: the request carried {why})"),
-                    &request,
-                ));
-                Some(Credentials::Include)
-            }
-            None => None,
-        };
-        let method =
-            if request.method.is_empty() { "GET".to_owned() } else { request.method.clone() };
-        let mut body = request.body.clone();
-        if body.is_some() && matches!(method.to_ascii_uppercase().as_str(), "GET" | "HEAD") {
-            case_notes.push(note_for(
-                NoteLevel::Warning,
-                format!("dropped the body: fetch() refuses a body on {method}"),
-                &request,
-            ));
-            body = None;
-        }
-        if let (Some(page), true) = (&page, kind != SourceKind::Har) {
-            if *page == url.origin {
-                case_notes.push(note_for(
-                    NoteLevel::Warning,
-                    format!("same origin as the page ({page}): no CORS check applies to it"),
-                    &request,
-                ));
-            }
-        }
-        if let Some(recorded) = request_page_origin(&request) {
-            if page.as_deref().is_some_and(|p| p != recorded) {
-                case_notes.push(note_for(
-                    NoteLevel::Warning,
-                    format!(
-                        "recorded from a page on {recorded}; the suite runs it from {}",
-                        page.as_deref().unwrap_or_default()
-                    ),
-                    &request,
-                ));
-            }
-        }
-        let description = match (&request.failure, request.status) {
-            (Some(failure), _) => {
-                case_notes.push(note_for(
-                    NoteLevel::Warning,
-                    format!("failed in the recording: {failure}"),
-                    &request,
-                ));
-                Some(format!("imported from {kind}; in the recording it failed: {failure}"))
-            }
-            (None, Some(status)) if status > 0 => {
-                Some(format!("imported from {kind}; in the recording: status {status}"))
-            }
-            _ => None,
-        };
-        let case = ImportedCase {
-            id: String::new(),
-            url: request.url.clone(),
-            method,
-            headers: HeaderList(kept),
-            credentials,
-            body,
-            timeout_ms: request.timeout_ms,
-            description,
-        };
-        if let Some(same) = pending.iter_mut().find(|p| same_request(&p.case, &case)) {
-            same.merged += 1;
-            continue;
-        }
-        pending.push(Pending { case, url, notes: case_notes, merged: 1 });
     }
-    let ids = readable_ids(&pending);
-    let mut cases = Vec::new();
-    for (mut p, id) in pending.into_iter().zip(ids) {
-        if p.merged > 1 {
-            p.notes.push(ImportNote::info(format!(
-                "{} identical requests merged into this case",
-                p.merged
-            )));
-        }
-        for mut note in p.notes {
-            note.case = Some(id.clone());
-            notes.push(note);
-        }
-        p.case.id = id;
-        cases.push(p.case);
-    }
+    let cases = identified_cases(pending, &mut notes);
     if cases.is_empty() {
         notes.push(ImportNote::warning("no request to import: the suite has no cases"));
     }
@@ -378,6 +213,262 @@ pub fn build_suite(
         },
         notes,
     )
+}
+
+/// One recorded request as a case (its id still to come) with its notes; its cookies
+/// join the suite's presets.
+fn pending_case(
+    kind: SourceKind,
+    page: Option<&str>,
+    mut request: RecordedRequest,
+    url: UrlSplit,
+    cookies: &mut Vec<PresetCookie>,
+) -> Pending {
+    let mut notes = std::mem::take(&mut request.notes);
+    let sorted = sort_headers(&request.headers, std::mem::take(&mut request.cookies));
+    note_dropped_headers(&sorted, &request, &mut notes);
+    if !sorted.cookies.is_empty() {
+        preset_cookies(&sorted.cookies, &url, &request, cookies, &mut notes);
+    }
+    let credentials = credentials_of(&request, &sorted, &mut notes);
+    let (method, body) = method_and_body(&request, &mut notes);
+    note_page_origin(kind, page, &url, &request, &mut notes);
+    let description = description_of(kind, &request, &mut notes);
+    let case = ImportedCase {
+        id: String::new(),
+        url: request.url.clone(),
+        method,
+        headers: HeaderList(sorted.kept),
+        credentials,
+        body,
+        timeout_ms: request.timeout_ms,
+        description,
+    };
+    Pending { case, url, notes, merged: 1 }
+}
+
+/// A recorded request's headers sorted by what the case does with them.
+struct SortedHeaders {
+    /// Carried into the case; a repeated header is one combined value.
+    kept: Vec<(String, String)>,
+    /// Forbidden request headers, dropped.
+    forbidden: Vec<String>,
+    /// Added by the browser, DevTools or the cache, dropped.
+    browser_added: Vec<String>,
+    /// From `Cookie` headers and the source's own cookies, without repeats in a row.
+    cookies: Vec<(String, String)>,
+    /// An `Authorization` header was kept.
+    authorization: bool,
+}
+
+/// Sorts `headers` into kept and dropped ones; `Cookie` headers join `cookies`.
+fn sort_headers(headers: &[(String, String)], mut cookies: Vec<(String, String)>) -> SortedHeaders {
+    let (mut forbidden, mut browser_added) = (Vec::new(), Vec::new());
+    let mut kept: Vec<(String, String)> = Vec::new();
+    let mut authorization = false;
+    for (name, value) in headers {
+        if name.eq_ignore_ascii_case("cookie") {
+            cookies.extend(cookie_pairs(value));
+            continue;
+        }
+        match dropped(name, value) {
+            Some(Dropped::Forbidden) => forbidden.push(name.clone()),
+            Some(Dropped::BrowserAdded) => browser_added.push(name.clone()),
+            Some(Dropped::Pseudo) => {}
+            None => {
+                authorization |= name.eq_ignore_ascii_case("authorization");
+                // A repeated header is one combined value, as `Headers.append` makes it.
+                match kept.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    Some((_, v)) => *v = format!("{v}, {value}"),
+                    None => kept.push((name.clone(), value.clone())),
+                }
+            }
+        }
+    }
+    cookies.dedup();
+    SortedHeaders { kept, forbidden, browser_added, cookies, authorization }
+}
+
+/// Says which headers were dropped and why, and warns that a kept Authorization may be a secret.
+fn note_dropped_headers(
+    sorted: &SortedHeaders,
+    request: &RecordedRequest,
+    notes: &mut Vec<ImportNote>,
+) {
+    if !sorted.forbidden.is_empty() {
+        notes.push(note_for(
+            NoteLevel::Info,
+            format!(
+                "dropped {}: forbidden request headers, the browser sets them itself",
+                list(&sorted.forbidden)
+            ),
+            request,
+        ));
+    }
+    if !sorted.browser_added.is_empty() {
+        notes.push(note_for(
+            NoteLevel::Info,
+            format!(
+                "dropped {}: the browser (or DevTools, or its cache) adds them, not the page; set them in the case if your code does",
+                list(&sorted.browser_added)
+            ),
+            request,
+        ));
+    }
+    if sorted.authorization {
+        notes.push(note_for(
+            NoteLevel::Warning,
+            "kept the Authorization header: its value may be a secret, check before sharing the suite".into(),
+            request,
+        ));
+    }
+}
+
+/// The request's cookies become the suite's preset cookies for its origin (first value wins).
+fn preset_cookies(
+    request_cookies: &[(String, String)],
+    url: &UrlSplit,
+    request: &RecordedRequest,
+    cookies: &mut Vec<PresetCookie>,
+    notes: &mut Vec<ImportNote>,
+) {
+    let names: Vec<String> = request_cookies.iter().map(|(n, _)| n.clone()).collect();
+    notes.push(note_for(
+        NoteLevel::Warning,
+        format!(
+            "the Cookie header became preset cookies ({}) for {}: values may be secrets, check before sharing the suite",
+            list(&names),
+            url.origin
+        ),
+        request,
+    ));
+    for (name, value) in request_cookies {
+        let cookie_url = format!("{}/", url.origin);
+        if !cookies.iter().any(|c| c.url == cookie_url && &c.name == name) {
+            cookies.push(PresetCookie {
+                url: cookie_url,
+                name: name.clone(),
+                value: value.clone(),
+                same_site: None,
+                secure: None,
+                http_only: None,
+                partitioned: None,
+            });
+        }
+    }
+}
+
+/// The credentials mode as written, else `include` when cookies or Authorization show it was used.
+fn credentials_of(
+    request: &RecordedRequest,
+    sorted: &SortedHeaders,
+    notes: &mut Vec<ImportNote>,
+) -> Option<Credentials> {
+    match request.credentials {
+        Some(written) => Some(written),
+        None if !sorted.cookies.is_empty() || sorted.authorization => {
+            let why = if sorted.cookies.is_empty() { "an Authorization header" } else { "cookies" };
+            notes.push(note_for(
+                NoteLevel::Info,
+                format!("credentials: include (inferred: the request carried {why})"),
+                request,
+            ));
+            Some(Credentials::Include)
+        }
+        None => None,
+    }
+}
+
+/// The method (GET when none is recorded) and the body, dropped where fetch() refuses one.
+fn method_and_body(
+    request: &RecordedRequest,
+    notes: &mut Vec<ImportNote>,
+) -> (String, Option<String>) {
+    let method = if request.method.is_empty() { "GET".to_owned() } else { request.method.clone() };
+    let mut body = request.body.clone();
+    if body.is_some() && matches!(method.to_ascii_uppercase().as_str(), "GET" | "HEAD") {
+        notes.push(note_for(
+            NoteLevel::Warning,
+            format!("dropped the body: fetch() refuses a body on {method}"),
+            request,
+        ));
+        body = None;
+    }
+    (method, body)
+}
+
+/// Warns when the suite's page makes the request same-origin, or differs from the recorded page.
+fn note_page_origin(
+    kind: SourceKind,
+    page: Option<&str>,
+    url: &UrlSplit,
+    request: &RecordedRequest,
+    notes: &mut Vec<ImportNote>,
+) {
+    if let (Some(page), true) = (page, kind != SourceKind::Har) {
+        if page == url.origin {
+            notes.push(note_for(
+                NoteLevel::Warning,
+                format!("same origin as the page ({page}): no CORS check applies to it"),
+                request,
+            ));
+        }
+    }
+    if let Some(recorded) = request_page_origin(request) {
+        if page.is_some_and(|p| p != recorded) {
+            notes.push(note_for(
+                NoteLevel::Warning,
+                format!(
+                    "recorded from a page on {recorded}; the suite runs it from {}",
+                    page.unwrap_or_default()
+                ),
+                request,
+            ));
+        }
+    }
+}
+
+/// The case's description: what happened to the request in the recording.
+fn description_of(
+    kind: SourceKind,
+    request: &RecordedRequest,
+    notes: &mut Vec<ImportNote>,
+) -> Option<String> {
+    match (&request.failure, request.status) {
+        (Some(failure), _) => {
+            notes.push(note_for(
+                NoteLevel::Warning,
+                format!("failed in the recording: {failure}"),
+                request,
+            ));
+            Some(format!("imported from {kind}; in the recording it failed: {failure}"))
+        }
+        (None, Some(status)) if status > 0 => {
+            Some(format!("imported from {kind}; in the recording: status {status}"))
+        }
+        _ => None,
+    }
+}
+
+/// Gives the cases their readable ids; their notes join the import's, under those ids.
+fn identified_cases(pending: Vec<Pending>, notes: &mut Vec<ImportNote>) -> Vec<ImportedCase> {
+    let ids = readable_ids(&pending);
+    let mut cases = Vec::new();
+    for (mut p, id) in pending.into_iter().zip(ids) {
+        if p.merged > 1 {
+            p.notes.push(ImportNote::info(format!(
+                "{} identical requests merged into this case",
+                p.merged
+            )));
+        }
+        for mut note in p.notes {
+            note.case = Some(id.clone());
+            notes.push(note);
+        }
+        p.case.id = id;
+        cases.push(p.case);
+    }
+    cases
 }
 
 /// The page's origin as the request itself tells it: the source's, `Origin`, or `Referer`.
