@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cookies::CookieReport;
 use crate::cors::{CorsError, Exchange, FailedResponse, FirefoxKey, Fix, ReasonFamily, Warning};
 use crate::expect::{Expectation, Observed};
 use crate::net_error::NetError;
@@ -148,6 +149,10 @@ pub struct CaseResult {
     pub pass: Option<bool>,
     /// Why the expectation failed.
     pub why: Option<String>,
+    /// What happened to cookies: sent, withheld and not stored, and why (requests on the
+    /// wire only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookies: Option<CookieReport>,
     /// The page's origin the request came from (`https://app.example.com`, `null`), set by
     /// the runner, which may run one suite from several origins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -185,6 +190,7 @@ impl CaseResult {
             expect: None,
             pass: None,
             why: None,
+            cookies: None,
             origin: None,
         }
     }
