@@ -252,6 +252,25 @@ impl Observed for CaseResult {
     fn can_read(&self, header: &str) -> bool {
         self.header(header).is_some()
     }
+    fn cookie_sent(&self, name: &str) -> Result<(), String> {
+        let Some(cookies) = &self.cookies else {
+            return Err("no request of this case reached the server, or no cookie report".into());
+        };
+        if cookies.sent.iter().any(|n| n == name) {
+            return Ok(());
+        }
+        let by = if cookies.source == ReasonSource::Browser {
+            "the browser"
+        } else {
+            "the harness (likely)"
+        };
+        match cookies.withheld.iter().find(|c| c.name == name) {
+            Some(c) => Err(format!("withheld: {} ({}), says {by}", c.reason, c.reason.describe())),
+            None => Err(format!(
+                "the browser held no cookie {name} for this URL (never set, or refused when set)"
+            )),
+        }
+    }
 }
 
 /// Explains a result in a few lines, fit for `assert!(r.is_allowed(), "{r}")`.

@@ -34,6 +34,7 @@ pub async fn preset(
     bidi: Option<&Bidi>,
     page_url: &str,
     cookies: &[PresetCookie],
+    case_urls: &[String],
 ) -> anyhow::Result<()> {
     for (index, cookie) in cookies.iter().enumerate() {
         let url = UrlParts::parse(&cookie.url)
@@ -46,7 +47,7 @@ pub async fn preset(
                     Err(anyhow::anyhow!("this WebDriver endpoint offers no BiDi (webSocketUrl)"))
                 }
             },
-            Engine::Webkit => preset_webdriver(client, cookie).await,
+            Engine::Webkit => preset_webdriver(client, &url, case_urls, cookie).await,
         };
         outcome.with_context(|| {
             format!(
@@ -113,8 +114,23 @@ async fn preset_firefox(bidi: &Bidi, url: &UrlParts, cookie: &PresetCookie) -> a
     bidi.command("storage.setCookie", json!({ "cookie": partial })).await.map(drop)
 }
 
-async fn preset_webdriver(client: &Client, cookie: &PresetCookie) -> anyhow::Result<()> {
-    client.goto(&cookie.url).await.with_context(|| format!("cannot open {}", cookie.url))?;
+/// WebDriver sets a cookie for the document it has open: open the cookie's host first, at
+/// the port a case uses on it (cookies ignore ports; the cookie's own URL may have no server).
+async fn preset_webdriver(
+    client: &Client,
+    url: &UrlParts,
+    case_urls: &[String],
+    cookie: &PresetCookie,
+) -> anyhow::Result<()> {
+    let open = case_urls
+        .iter()
+        .filter_map(|u| UrlParts::parse(u))
+        .find(|u| u.host == url.host && u.scheme == url.scheme)
+        .map_or_else(
+            || cookie.url.clone(),
+            |u| format!("{}://{}:{}/", u.scheme, host_in_url(&u.host), u.port),
+        );
+    client.goto(&open).await.with_context(|| format!("cannot open {open}"))?;
     let mut body = json!({
         "name": cookie.name,
         "value": cookie.value,
@@ -130,6 +146,15 @@ async fn preset_webdriver(client: &Client, cookie: &PresetCookie) -> anyhow::Res
         .await
         .context("WebDriver Add Cookie")?;
     Ok(())
+}
+
+/// A host as a URL writes it (IPv6 in brackets).
+fn host_in_url(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
 }
 
 /// The BiDi network events a cookie report needs.

@@ -187,7 +187,15 @@ async fn drive(
         }
         _ => None,
     };
-    crate::cookies::preset(client, engine, bidi.as_ref(), page_url, &suite.suite.cookies).await?;
+    crate::cookies::preset(
+        client,
+        engine,
+        bidi.as_ref(),
+        page_url,
+        &suite.suite.cookies,
+        &suite.urls,
+    )
+    .await?;
     client
         .goto(page_url)
         .await

@@ -24,7 +24,7 @@ pub enum CookiePolicy {
     Chromium,
     /// Total Cookie Protection: cross-site cookies live in a jar per top-level site.
     Firefox,
-    /// Third-party cookies blocked.
+    /// Third-party cookies blocked; a host under an unknown top-level domain is its own site.
     WebKit,
 }
 
@@ -155,6 +155,10 @@ impl CookieJar {
     /// Is `url` cross-site to the page? And is it so only by scheme?
     fn cross_site(&self, url: &UrlParts) -> (bool, bool) {
         match &self.page {
+            Some(page) if self.policy == CookiePolicy::WebKit => {
+                let (a, b) = (page.site_known_suffixes_only(), url.site_known_suffixes_only());
+                (a != b, a.differs_only_in_scheme(&b))
+            }
             Some(page) => {
                 let (a, b) = (page.site(), url.site());
                 (a != b, a.differs_only_in_scheme(&b))
@@ -398,18 +402,26 @@ mod tests {
             ["plain", "none", "chips", "insecure"]
         );
 
-        let mut webkit = CookieJar::new(CookiePolicy::WebKit, "https://app.example.test", &[]);
+        let mut webkit = CookieJar::new(CookiePolicy::WebKit, "https://app.example.com", &[]);
         assert_eq!(webkit.response(url, Credentials::Include, &lines).len(), 4);
         // A same-site response's cookie is stored and sent everywhere.
-        let same = "https://api.example.test/cookies/set/lax";
+        let same = "https://api.example.com/cookies/set/lax";
         assert!(webkit
             .response(same, Credentials::Include, &["lax=1; Path=/; SameSite=Lax"])
             .is_empty());
         assert_eq!(
-            webkit.request("https://api.example.test/cookies/echo", Credentials::Include).sent,
+            webkit.request("https://api.example.com/cookies/echo", Credentials::Include).sent,
             ["lax"]
         );
         assert!(webkit.response(same, Credentials::Omit, &["x=1"]).is_empty());
+        // WebKitGTK: under .test every host is its own site, so api. is third-party to app.
+        let mut webkit_test = CookieJar::new(CookiePolicy::WebKit, "https://app.example.test", &[]);
+        let refused = webkit_test.response(
+            "https://api.example.test/x",
+            Credentials::Include,
+            &["a=1; Path=/"],
+        );
+        assert_eq!(refused[0].to_string(), "a (UserPreferences)");
     }
 
     #[test]

@@ -76,6 +76,18 @@ impl UrlParts {
     pub fn site(&self) -> Site {
         Site { scheme: self.scheme.clone(), domain: registrable_domain(&self.host) }
     }
+
+    /// The site as WebKitGTK computes it (libsoup's base domain): under a top-level domain
+    /// the list does not know (`.test`), each host is a site of its own.
+    pub fn site_known_suffixes_only(&self) -> Site {
+        let known = psl::suffix(self.host.as_bytes()).is_some_and(|s| s.is_known());
+        let domain = if known || self.host.parse::<std::net::IpAddr>().is_ok() {
+            registrable_domain(&self.host)
+        } else {
+            self.host.clone()
+        };
+        Site { scheme: self.scheme.clone(), domain }
+    }
 }
 
 /// The registrable domain of `host` (`app.example.co.uk` → `example.co.uk`); an IP
@@ -138,6 +150,9 @@ mod tests {
         assert_eq!(UrlParts::parse("http://h?q").unwrap().path, "/");
         assert!(UrlParts::parse("null").is_none());
         assert!(UrlParts::parse("ftp://x/").is_none());
+        assert_eq!(u.site_known_suffixes_only().domain, "api.example.test", "WebKitGTK");
+        let com = UrlParts::parse("https://api.example.com/").unwrap();
+        assert_eq!(com.site_known_suffixes_only().domain, "example.com");
         let http = UrlParts::parse("http://app.example.test/").unwrap().site();
         assert!(http.differs_only_in_scheme(&u.site()));
     }
