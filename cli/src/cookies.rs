@@ -170,11 +170,13 @@ pub fn seen_in_bidi(bidi: &Bidi, result: &CaseResult) -> Option<SeenOnTheWire> {
             && r["method"].as_str().is_some_and(|m| m.eq_ignore_ascii_case(&result.method))
     })?;
     let id = request["request"].as_str()?;
+    // The Cookie header as sent (Firefox's `cookies` list leaves out partitioned ones).
+    let header = header_values(&request["headers"], "cookie");
     let sent = match request["cookies"].as_array() {
-        Some(cookies) => {
+        Some(cookies) if header.is_empty() => {
             cookies.iter().filter_map(|c| c["name"].as_str().map(str::to_owned)).collect()
         }
-        None => cookie_names(header_values(&request["headers"], "cookie").join("; ").as_str()),
+        _ => cookie_names(&header.join("; ")),
     };
     let set_cookie = bidi
         .events(NETWORK_EVENTS[1])

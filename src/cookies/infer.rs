@@ -24,7 +24,8 @@ pub enum CookiePolicy {
     Chromium,
     /// Total Cookie Protection: cross-site cookies live in a jar per top-level site.
     Firefox,
-    /// Third-party cookies blocked; a host under an unknown top-level domain is its own site.
+    /// Third-party cookies not stored (a host under an unknown top-level domain is its own
+    /// site then), but those it holds are sent by `SameSite` alone; no `Partitioned`.
     WebKit,
 }
 
@@ -137,7 +138,8 @@ impl CookieJar {
                 path: default_path(&url.path),
                 same_site: preset.same_site,
                 secure,
-                partitioned: preset.partitioned.unwrap_or(false),
+                // WebKitGTK's WebDriver has no partition: a partitioned preset is a plain cookie.
+                partitioned: preset.partitioned.unwrap_or(false) && policy != CookiePolicy::WebKit,
             });
         }
         jar
@@ -154,6 +156,19 @@ impl CookieJar {
 
     /// Is `url` cross-site to the page? And is it so only by scheme?
     fn cross_site(&self, url: &UrlParts) -> (bool, bool) {
+        match &self.page {
+            Some(page) => {
+                let (a, b) = (page.site(), url.site());
+                (a != b, a.differs_only_in_scheme(&b))
+            }
+            None => (true, false),
+        }
+    }
+
+    /// Is a response from `url` third-party when it sets a cookie? WebKitGTK's cookie jar
+    /// (libsoup) asks the list for the base domain, and under a top-level domain it does not
+    /// know (`.test`) every host is its own.
+    fn cross_site_for_storing(&self, url: &UrlParts) -> (bool, bool) {
         match &self.page {
             Some(page) if self.policy == CookiePolicy::WebKit => {
                 let (a, b) = (page.site_known_suffixes_only(), url.site_known_suffixes_only());
@@ -175,6 +190,7 @@ impl CookieJar {
         same_site: Option<SameSite>,
         secure: bool,
         partitioned: bool,
+        sending: bool,
     ) -> Vec<CookieReason> {
         let mut reasons: Vec<CookieReason> = Vec::new();
         if secure && !url.is_secure() {
@@ -199,8 +215,9 @@ impl CookieJar {
                 _ => None,
             };
             reasons.extend(samesite.map(CookieReason::from));
-            // Third-party cookies: blocked unless partitioned by the top-level site.
-            if !partitioned {
+            // Third-party cookies: blocked unless partitioned by the top-level site. WebKitGTK
+            // only refuses to store them: one it holds goes with a cross-site request.
+            if !partitioned && !(sending && self.policy == CookiePolicy::WebKit) {
                 reasons.push(CookieBlock::UserPreferences.into());
             }
         }
@@ -223,7 +240,8 @@ impl CookieJar {
             if !host_matches || !path_matches(&url.path, &cookie.path) {
                 continue;
             }
-            let reasons = self.reasons(&url, cookie.same_site, cookie.secure, cookie.partitioned);
+            let reasons =
+                self.reasons(&url, cookie.same_site, cookie.secure, cookie.partitioned, true);
             match BlockedCookie::new(cookie.name.clone(), reasons) {
                 Some(blocked) => report.withheld.push(blocked),
                 None => report.sent.push(cookie.name.clone()),
@@ -244,7 +262,7 @@ impl CookieJar {
         if !self.credentialed(&url, credentials) {
             return Vec::new();
         }
-        let (cross, _) = self.cross_site(&url);
+        let (cross, _) = self.cross_site_for_storing(&url);
         let mut refused = Vec::new();
         for line in set_cookie_lines {
             let Some(cookie) = SetCookieLine::parse(line) else { continue };
@@ -269,7 +287,7 @@ impl CookieJar {
             {
                 reasons.push(CookieBlock::SameSiteNoneInsecure.into());
             }
-            reasons.extend(self.reasons(&url, cookie.same_site, cookie.secure, partitioned));
+            reasons.extend(self.reasons(&url, cookie.same_site, cookie.secure, partitioned, false));
             match BlockedCookie::new(cookie.name.clone(), reasons) {
                 Some(blocked) => refused.push(blocked),
                 None => {
@@ -414,7 +432,7 @@ mod tests {
             ["lax"]
         );
         assert!(webkit.response(same, Credentials::Omit, &["x=1"]).is_empty());
-        // WebKitGTK: under .test every host is its own site, so api. is third-party to app.
+        // WebKitGTK stores no cookie from another host under .test (its jar's base domain).
         let mut webkit_test = CookieJar::new(CookiePolicy::WebKit, "https://app.example.test", &[]);
         let refused = webkit_test.response(
             "https://api.example.test/x",
