@@ -3,6 +3,7 @@
 //! one (`api.other.test`) with preset cookies and `Set-Cookie` responses. Every engine's
 //! cookie report is checked against what actually arrived (the `/cookies/echo` route's
 //! exposed `X-Received-Cookie`), and Chromium's reasons against what it reported itself.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

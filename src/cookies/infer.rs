@@ -217,7 +217,8 @@ impl CookieJar {
             reasons.extend(samesite.map(CookieReason::from));
             // Third-party cookies: blocked unless partitioned by the top-level site. WebKitGTK
             // only refuses to store them: one it holds goes with a cross-site request.
-            if !partitioned && !(sending && self.policy == CookiePolicy::WebKit) {
+            let sent_anyway = sending && self.policy == CookiePolicy::WebKit;
+            if !partitioned && !sent_anyway {
                 reasons.push(CookieBlock::UserPreferences.into());
             }
         }

@@ -235,6 +235,36 @@ impl CookieReport {
         }
     }
 
+    /// How to get the withheld and refused cookies through, one line per kind of reason.
+    pub fn fixes(&self) -> Vec<&'static str> {
+        let mut fixes = Vec::new();
+        let reasons =
+            self.withheld.iter().chain(&self.not_stored).flat_map(BlockedCookie::all_reasons);
+        for reason in reasons {
+            let CookieReason::Known(block) = reason else { continue };
+            let fix = match block {
+                CookieBlock::UserPreferences | CookieBlock::ThirdPartyPhaseout => {
+                    "the API is third-party to the page: serve it from the app's own site (an api. subdomain) so its cookies are same-site, set them `Partitioned` (CHIPS: Chromium and Firefox keep them per top-level site; WebKit does not), or send a token header (Authorization) instead of a cookie"
+                }
+                CookieBlock::SameSiteLax
+                | CookieBlock::SameSiteStrict
+                | CookieBlock::SameSiteUnspecifiedTreatedAsLax
+                | CookieBlock::SchemefulSameSiteLax
+                | CookieBlock::SchemefulSameSiteStrict
+                | CookieBlock::SchemefulSameSiteUnspecifiedTreatedAsLax => {
+                    "a cross-site fetch() carries only `SameSite=None; Secure` cookies (the cost: the cookie then goes with every cross-site request, so the API needs its own CSRF defence, and third-party cookie blocking still applies)"
+                }
+                CookieBlock::SameSiteNoneInsecure => "`SameSite=None` needs `Secure` (and https)",
+                CookieBlock::SecureOnly => "a `Secure` cookie goes over https only: call the API over https",
+                _ => continue,
+            };
+            if !fixes.contains(&fix) {
+                fixes.push(fix);
+            }
+        }
+        fixes
+    }
+
     /// Compares the harness's inference with this (the browser's) report; a sentence
     /// naming each difference, `None` when they agree.
     pub fn compare(&self, inferred: &CookieReport) -> Option<String> {
