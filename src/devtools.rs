@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::browser_name::Family;
+use crate::cookies::{BlockedCookie, CookieReason, CookieReport, SeenOnTheWire};
 use crate::net_error::NetError;
 use crate::reason::{BrowserReason, Reason};
 use crate::rejection::{self, BrowserSaw};
@@ -70,6 +71,43 @@ pub struct NetworkLog {
     requests: Vec<(String, Request)>,
     seen: HashMap<String, usize>,
     failures: HashMap<String, NetworkFailure>,
+    /// `requestWillBeSentExtraInfo.associatedCookies`, one list per hop, by request id.
+    sent_cookies: HashMap<String, Vec<Vec<AssociatedCookie>>>,
+    /// `responseReceivedExtraInfo.blockedCookies`, one list per response, by request id.
+    refused_cookies: HashMap<String, Vec<Vec<AssociatedCookie>>>,
+    /// The responses' `Set-Cookie` lines (DevTools joins repeated lines with `\n`), by request id.
+    set_cookie: HashMap<String, Vec<String>>,
+}
+
+/// A cookie DevTools lists for a request (`blockedReasons` empty: sent) or a response
+/// (a `Set-Cookie` line it refused).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssociatedCookie {
+    pub name: String,
+    pub reasons: Vec<CookieReason>,
+}
+
+impl AssociatedCookie {
+    /// Reads one entry of `associatedCookies` or `blockedCookies`: the name from `cookie`,
+    /// else from `cookieLine` (a line Chromium could not parse into a cookie).
+    fn from_value(entry: &Value) -> Option<AssociatedCookie> {
+        let name = match entry["cookie"]["name"].as_str() {
+            Some(name) => name.to_owned(),
+            None => entry["cookieLine"].as_str()?.split([';', '=']).next()?.trim().to_owned(),
+        };
+        let reasons = entry["blockedReasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(CookieReason::parse)
+            .collect();
+        Some(AssociatedCookie { name, reasons })
+    }
+
+    fn list(value: &Value) -> Vec<AssociatedCookie> {
+        value.as_array().into_iter().flatten().filter_map(AssociatedCookie::from_value).collect()
+    }
 }
 
 impl NetworkLog {
@@ -102,6 +140,20 @@ impl NetworkLog {
             Some("Network.loadingFailed") => {
                 self.failures.insert(id.to_owned(), NetworkFailure::from_params(params));
             }
+            Some("Network.requestWillBeSentExtraInfo") => {
+                let cookies = AssociatedCookie::list(&params["associatedCookies"]);
+                self.sent_cookies.entry(id.to_owned()).or_default().push(cookies);
+            }
+            Some("Network.responseReceivedExtraInfo") => {
+                let cookies = AssociatedCookie::list(&params["blockedCookies"]);
+                self.refused_cookies.entry(id.to_owned()).or_default().push(cookies);
+                let headers = params["headers"].as_object().into_iter().flatten();
+                let lines = headers
+                    .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+                    .filter_map(|(_, value)| value.as_str())
+                    .flat_map(|value| value.split('\n').map(str::to_owned));
+                self.set_cookie.entry(id.to_owned()).or_default().extend(lines);
+            }
             _ => {}
         }
     }
@@ -110,11 +162,51 @@ impl NetworkLog {
     /// sent: later ones with the same URL are the harness's probes). `None` when
     /// Chromium saw no such request; `Some(None)` when it did not fail.
     pub fn outcome_of(&self, url: &str, method: &str) -> Option<Option<&NetworkFailure>> {
-        let (id, _) = self
-            .requests
-            .iter()
-            .find(|(_, r)| !r.preflight && r.url == url && r.method.eq_ignore_ascii_case(method))?;
+        let id = self.page_request(url, method)?;
         Some(self.failures.get(id))
+    }
+
+    /// The request id of the page's own request for `url` with `method` (the first one sent).
+    fn page_request(&self, url: &str, method: &str) -> Option<&str> {
+        self.requests
+            .iter()
+            .find(|(_, r)| !r.preflight && r.url == url && r.method.eq_ignore_ascii_case(method))
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// The `Set-Cookie` lines of the page's request's responses (for the harness's jar).
+    pub fn seen_of(&self, url: &str, method: &str) -> Option<SeenOnTheWire> {
+        let id = self.page_request(url, method)?;
+        Some(SeenOnTheWire {
+            sent: None,
+            set_cookie: self.set_cookie.get(id).cloned().unwrap_or_default(),
+        })
+    }
+
+    /// What Chromium did with cookies for the page's request for `url`: the cookies it
+    /// attached to the request (the first hop), those it withheld and the `Set-Cookie`
+    /// lines it refused on any response, with every reason. `None` when no request of
+    /// the case reached the wire (only a preflight did: nothing sent).
+    pub fn cookies_of(&self, url: &str, method: &str) -> Option<CookieReport> {
+        let id = self.page_request(url, method)?;
+        let hops = self.sent_cookies.get(id);
+        let preflight = self.sent_cookies.get(&format!("{id}.preflight"));
+        if hops.is_none() && preflight.is_none() {
+            return None;
+        }
+        let mut report = CookieReport::new(ReasonSource::Browser);
+        for cookie in hops.and_then(|h| h.first()).into_iter().flatten() {
+            match BlockedCookie::new(cookie.name.clone(), cookie.reasons.clone()) {
+                Some(blocked) => report.withheld.push(blocked),
+                None => report.sent.push(cookie.name.clone()),
+            }
+        }
+        for cookie in self.refused_cookies.get(id).into_iter().flatten().flatten() {
+            report
+                .not_stored
+                .extend(BlockedCookie::new(cookie.name.clone(), cookie.reasons.clone()));
+        }
+        Some(report)
     }
 }
 
@@ -128,6 +220,9 @@ pub fn apply(result: &mut CaseResult, log: &NetworkLog) {
         return;
     }
     let Some(observed) = log.outcome_of(&result.url, &result.method) else { return };
+    if let Some(cookies) = log.cookies_of(&result.url, &result.method) {
+        result.cookies = Some(cookies);
+    }
     let saw = observed.map_or(BrowserSaw::NoFailure, NetworkFailure::saw);
     match (&saw, observed) {
         (BrowserSaw::Refused(reason), Some(failure)) => {
@@ -375,5 +470,38 @@ mod tests {
             .contains("network error: net::ERR_CERT_AUTHORITY_INVALID (the certificate)"));
         let back: CaseResult = serde_json::from_value(json).unwrap();
         assert_eq!(back, untrusted);
+    }
+
+    /// Chromium 156's own events (`tests/devtools/cookies.jsonl`, from a run against the
+    /// https fixtures): a cross-site echo whose preset cookies were all withheld, and a
+    /// cross-site `Set-Cookie` refused for third-party blocking.
+    #[test]
+    fn cookies_as_chromium_reports_them() {
+        let text = include_str!("../tests/devtools/cookies.jsonl");
+        let entries: Vec<Value> = text.lines().map(|line| json!({ "message": line })).collect();
+        let mut log = NetworkLog::default();
+        log.add_entries(&entries);
+        let echo = "https://api.other.test:9406/cookies/echo?__cors_harness=1aa353b42";
+        let report = log.cookies_of(echo, "GET").unwrap();
+        assert!(report.sent.is_empty());
+        let withheld: Vec<String> = report.withheld.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            withheld,
+            [
+                "x_lax (SchemefulSameSiteLax, UserPreferences)",
+                "x_strict (SchemefulSameSiteStrict, UserPreferences)",
+                "x_default (SchemefulSameSiteUnspecifiedTreatedAsLax, UserPreferences)",
+                "x_none (UserPreferences)"
+            ]
+        );
+        assert_eq!(report.withheld[0].reason.as_str(), "SchemefulSameSiteLax", "the first reason");
+        assert_eq!(report.source, ReasonSource::Browser);
+        let set = "https://api.other.test:9406/cookies/set/plain?__cors_harness=";
+        let url =
+            log.requests.iter().map(|(_, r)| r.url.clone()).find(|u| u.starts_with(set)).unwrap();
+        let report = log.cookies_of(&url, "GET").unwrap();
+        assert_eq!(report.not_stored[0].to_string(), "plain (UserPreferences)");
+        assert_eq!(log.seen_of(&url, "GET").unwrap().set_cookie, ["plain=v-plain; Path=/"]);
+        assert!(log.cookies_of("https://nowhere/", "GET").is_none());
     }
 }

@@ -16,6 +16,11 @@ pub trait Observed {
     fn reason(&self) -> Option<&Reason>;
     /// Can JavaScript read response header `name` (any case)?
     fn can_read(&self, name: &str) -> bool;
+    /// `Ok` when the browser sent cookie `name` with the request, else why not (withheld
+    /// with the browser's reason, not held at all, or no cookie report).
+    fn cookie_sent(&self, _name: &str) -> Result<(), String> {
+        Err("no cookie report for this result".to_owned())
+    }
 }
 
 /// `"expect": "allowed"`, or `{ "outcome": ..., "status": 200, "reason": ..., "readable_headers": [...] }`.
@@ -28,16 +33,27 @@ pub struct Expectation {
     pub reason: Option<Reason>,
     /// Response headers JavaScript must be able to read (any case).
     pub readable_headers: Vec<String>,
+    /// Cookies the browser must have sent with the request.
+    pub cookies_sent: Vec<String>,
 }
 
 impl Expectation {
     /// Expect just an outcome.
     pub fn outcome(outcome: Outcome) -> Self {
-        Expectation { outcome, status: None, reason: None, readable_headers: Vec::new() }
+        Expectation {
+            outcome,
+            status: None,
+            reason: None,
+            readable_headers: Vec::new(),
+            cookies_sent: Vec::new(),
+        }
     }
 
     fn is_outcome_only(&self) -> bool {
-        self.status.is_none() && self.reason.is_none() && self.readable_headers.is_empty()
+        self.status.is_none()
+            && self.reason.is_none()
+            && self.readable_headers.is_empty()
+            && self.cookies_sent.is_empty()
     }
 
     /// `Ok` when the result meets every part of the expectation, else why not.
@@ -75,6 +91,11 @@ impl Expectation {
                 unreadable.join(", ")
             ));
         }
+        for name in &self.cookies_sent {
+            if let Err(why) = result.cookie_sent(name) {
+                misses.push(format!("expected cookie {name} to be sent: {why}"));
+            }
+        }
         if misses.is_empty() {
             Ok(())
         } else {
@@ -101,6 +122,9 @@ impl fmt::Display for Expectation {
         if !self.readable_headers.is_empty() {
             write!(f, " reading {}", self.readable_headers.join(", "))?;
         }
+        if !self.cookies_sent.is_empty() {
+            write!(f, " sending cookie(s) {}", self.cookies_sent.join(", "))?;
+        }
         Ok(())
     }
 }
@@ -118,12 +142,15 @@ struct Detailed {
     reason: Option<KnownReason>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     readable_headers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    cookies_sent: Vec<String>,
 }
 
 impl TryFrom<Detailed> for Expectation {
     type Error = String;
 
-    /// A status or readable headers imply `allowed`, a reason implies `blocked`.
+    /// A status or readable headers imply `allowed`, a reason implies `blocked`; cookies
+    /// alone imply `allowed` (the response is what the cookie was for).
     fn try_from(d: Detailed) -> Result<Self, String> {
         let implied = if d.status.is_some() || !d.readable_headers.is_empty() {
             Some(Outcome::Allowed)
@@ -132,6 +159,8 @@ impl TryFrom<Detailed> for Expectation {
         } else {
             None
         };
+        let implied = implied
+            .or((d.outcome.is_none() && !d.cookies_sent.is_empty()).then_some(Outcome::Allowed));
         let outcome = match (d.outcome, implied) {
             (Some(given), Some(implied)) if given != implied => {
                 let part = if implied == Outcome::Allowed {
@@ -150,6 +179,7 @@ impl TryFrom<Detailed> for Expectation {
             status: d.status,
             reason: d.reason.map(|known| known.0),
             readable_headers: d.readable_headers,
+            cookies_sent: d.cookies_sent,
         })
     }
 }
@@ -164,6 +194,7 @@ impl Serialize for Expectation {
             status: self.status,
             reason: self.reason.clone().map(KnownReason),
             readable_headers: self.readable_headers.clone(),
+            cookies_sent: self.cookies_sent.clone(),
         }
         .serialize(serializer)
     }
@@ -177,7 +208,7 @@ impl<'de> Deserialize<'de> for Expectation {
             type Value = Expectation;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an outcome name or an object with `outcome`, `status`, `reason`, `readable_headers`")
+                f.write_str("an outcome name or an object with `outcome`, `status`, `reason`, `readable_headers`, `cookies_sent`")
             }
 
             fn visit_str<E: de::Error>(self, name: &str) -> Result<Expectation, E> {

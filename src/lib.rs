@@ -27,6 +27,7 @@
 //! ```
 
 pub mod browser_name;
+pub mod cookies;
 pub mod cors;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod devtools;

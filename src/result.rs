@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cookies::CookieReport;
 use crate::cors::{CorsError, Exchange, FailedResponse, FirefoxKey, Fix, ReasonFamily, Warning};
 use crate::expect::{Expectation, Observed};
 use crate::net_error::NetError;
@@ -150,6 +151,10 @@ pub struct CaseResult {
     pub pass: Option<bool>,
     /// Why the expectation failed.
     pub why: Option<String>,
+    /// What happened to cookies: sent, withheld and not stored, and why (requests on the
+    /// wire only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookies: Option<CookieReport>,
     /// The page's origin the request came from (`https://app.example.com`, `null`), set by
     /// the runner, which may run one suite from several origins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,6 +192,7 @@ impl CaseResult {
             expect: None,
             pass: None,
             why: None,
+            cookies: None,
             origin: None,
         }
     }
@@ -247,6 +253,25 @@ impl Observed for CaseResult {
     }
     fn can_read(&self, header: &str) -> bool {
         self.header(header).is_some()
+    }
+    fn cookie_sent(&self, name: &str) -> Result<(), String> {
+        let Some(cookies) = &self.cookies else {
+            return Err("no request of this case reached the server, or no cookie report".into());
+        };
+        if cookies.sent.iter().any(|n| n == name) {
+            return Ok(());
+        }
+        let by = if cookies.source == ReasonSource::Browser {
+            "the browser"
+        } else {
+            "the harness (likely)"
+        };
+        match cookies.withheld.iter().find(|c| c.name == name) {
+            Some(c) => Err(format!("withheld: {} ({}), says {by}", c.reason, c.reason.describe())),
+            None => Err(format!(
+                "the browser held no cookie {name} for this URL (never set, or refused when set)"
+            )),
+        }
     }
 }
 

@@ -205,6 +205,44 @@ pub struct PresetCookie {
     pub partitioned: Option<bool>,
 }
 
+impl PresetCookie {
+    /// What a browser would refuse to set, as (field, message).
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let url = crate::cookies::UrlParts::parse(&self.url);
+        if url.is_none() {
+            return Err(("url", format!("{:?} is not an http(s) URL", self.url)));
+        }
+        if self.name.is_empty()
+            || self.name.contains(|c: char| c.is_ascii_control() || " \t;=,\"".contains(c))
+        {
+            return Err((
+                "name",
+                format!("{:?} is not a cookie name (no spaces, `;`, `=`, `,`, quotes)", self.name),
+            ));
+        }
+        if self.value.contains(|c: char| c.is_ascii_control() || c == ';') {
+            return Err((
+                "value",
+                "a cookie value may not contain `;` or control characters".into(),
+            ));
+        }
+        let secure = self.secure == Some(true);
+        if self.same_site == Some(SameSite::None) && !secure {
+            return Err((
+                "secure",
+                "SameSite=None needs `secure: true` (browsers refuse it otherwise)".into(),
+            ));
+        }
+        if self.partitioned == Some(true) && !secure {
+            return Err(("secure", "a partitioned cookie needs `secure: true`".into()));
+        }
+        if secure && url.is_some_and(|u| u.scheme != "https") {
+            return Err(("url", "a secure cookie must be set for an https URL".into()));
+        }
+        Ok(())
+    }
+}
+
 /// A problem in a suite file, naming the case and the field at fault.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuiteProblem {
@@ -312,6 +350,11 @@ impl Suite {
         for (i, origin) in raw.origins.iter().enumerate() {
             if let Err(message) = check_origin(origin) {
                 return Err(top(Some(format!("origins[{i}]")), message));
+            }
+        }
+        for (i, cookie) in raw.cookies.iter().enumerate() {
+            if let Err((field, message)) = cookie.check() {
+                return Err(top(Some(format!("cookies[{i}].{field}")), message));
             }
         }
         let defaults = raw.defaults;
@@ -534,6 +577,44 @@ mod tests {
         );
         assert!(matches!(suite.cases[1], CaseEntry::Valid(_)));
         assert!(matches!(suite.cases[2], CaseEntry::Valid(_)));
+    }
+
+    #[test]
+    fn preset_cookies_are_checked_naming_the_field() {
+        let ok = Suite::parse(r#"{ "cases": [], "cookies": [
+            { "url": "https://api.example.test/", "name": "sid", "value": "1", "same_site": "none", "secure": true, "partitioned": true },
+            { "url": "http://api.example.test/", "name": "lax", "value": "", "same_site": "Lax" } ] }"#)
+        .unwrap();
+        assert_eq!(ok.cookies[0].same_site, Some(SameSite::None));
+        for (cookies, field) in [
+            (r#"{ "url": "api.example.test", "name": "a", "value": "1" }"#, "cookies[0].url"),
+            (r#"{ "url": "https://a.test/", "name": "a b", "value": "1" }"#, "cookies[0].name"),
+            (r#"{ "url": "https://a.test/", "name": "a", "value": "1;2" }"#, "cookies[0].value"),
+            (
+                r#"{ "url": "https://a.test/", "name": "a", "value": "1", "same_site": "None" }"#,
+                "cookies[0].secure",
+            ),
+            (
+                r#"{ "url": "https://a.test/", "name": "a", "value": "1", "secure": true, "partitioned": true }, { "url": "https://a.test/", "name": "b", "value": "1", "partitioned": true }"#,
+                "cookies[1].secure",
+            ),
+            (
+                r#"{ "url": "http://a.test/", "name": "a", "value": "1", "secure": true }"#,
+                "cookies[0].url",
+            ),
+            (
+                r#"{ "url": "https://a.test/", "name": "a", "value": "1", "same_site": "Relaxed" }"#,
+                "cookies[0].same_site",
+            ),
+            (
+                r#"{ "url": "https://a.test/", "name": "a", "value": "1", "httponly": true }"#,
+                "cookies[0].httponly",
+            ),
+        ] {
+            let err =
+                Suite::parse(&format!(r#"{{ "cases": [], "cookies": [{cookies}] }}"#)).unwrap_err();
+            assert_eq!(err.problems[0].field.as_deref(), Some(field), "{err}");
+        }
     }
 
     #[test]

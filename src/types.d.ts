@@ -105,6 +105,8 @@ export type Expectation =
       reason?: CorsError | BlockedReason;
       /** Response headers JavaScript must be able to read. */
       readable_headers?: string[];
+      /** Cookies the browser must send with the request (alone, they imply "allowed"). */
+      cookies_sent?: string[];
     };
 
 /** One request of a suite. */
@@ -285,6 +287,43 @@ export interface CaseResult {
   pass: boolean | null;
   /** Why the expectation failed. */
   why: string | null;
+  /** Cookies sent, withheld and not stored (results with a request on the wire). */
+  cookies?: CookieReport;
+}
+
+/** DevTools' `CookieBlockedReason` and `SetCookieBlockedReason` names (a newer browser's name is kept verbatim). */
+export type CookieBlock =
+  | "SecureOnly" | "NotOnPath" | "DomainMismatch" | "SameSiteStrict" | "SameSiteLax"
+  | "SameSiteUnspecifiedTreatedAsLax" | "SameSiteNoneInsecure" | "UserPreferences"
+  | "ThirdPartyPhaseout" | "ThirdPartyBlockedInFirstPartySet" | "UnknownError"
+  | "SchemefulSameSiteStrict" | "SchemefulSameSiteLax" | "SchemefulSameSiteUnspecifiedTreatedAsLax"
+  | "SamePartyFromCrossPartyContext" | "SamePartyConflictsWithOtherAttributes"
+  | "NameValuePairExceedsMaxSize" | "PortMismatch" | "SchemeMismatch" | "AnonymousContext"
+  | "SyntaxError" | "SchemeNotSupported" | "OverwriteSecure" | "InvalidDomain" | "InvalidPrefix"
+  | "DisallowedCharacter" | "NoCookieContent";
+
+/** A cookie withheld or not stored, and why (`reason` is the first of `reasons`). */
+export interface BlockedCookie {
+  name: string;
+  reason: CookieBlock | (string & {});
+  /** Every reason, when the browser gave several. */
+  reasons?: (CookieBlock | (string & {}))[];
+}
+
+/** What happened to cookies in one case's exchange. */
+export interface CookieReport {
+  /** Names of the cookies the browser attached to the request. */
+  sent: string[];
+  /** Cookies it held for the URL and did not send. */
+  withheld: BlockedCookie[];
+  /** Cookies of the response's Set-Cookie lines it refused to store. */
+  not_stored: BlockedCookie[];
+  /** The browser itself (Chromium's DevTools), or the harness's inference. */
+  source: "browser" | "harness";
+  /** The harness inferred (some of) it: likely, not certain. */
+  likely?: boolean;
+  /** Where the harness's inference differs from the browser's report. */
+  disagreement?: string;
 }
 
 /** Counts per outcome and per verdict. */

@@ -43,8 +43,14 @@ fn good_cases_pass_both() {
         json!({ "id": "a", "url": "http://x/", "expect": { "outcome": "allowed", "readable_headers": ["x"] } }),
         json!({ "id": "a", "url": "http://x/", "expect": { "reason": "AllowOriginMismatch" } }),
         json!({ "id": "a", "url": "relative/is/still/a/valid/suite" }),
+        json!({ "id": "a", "url": "https://x/", "expect": { "cookies_sent": ["session"] } }),
     ] {
-        let suite = with_case(case.clone());
+        let mut suite = with_case(case.clone());
+        suite["cookies"] = json!([
+            { "url": "https://api.example.test/", "name": "session", "value": "abc", "same_site": "None", "secure": true, "http_only": true },
+            { "url": "https://api.example.test/", "name": "chips", "value": "", "same_site": "none", "secure": true, "partitioned": true },
+            { "url": "http://api.example.test/", "name": "plain", "value": "1" }
+        ]);
         assert!(validator.is_valid(&suite), "schema refuses {case}");
         let parsed = Suite::parse(&suite.to_string()).expect("parses");
         assert!(matches!(parsed.cases[0], CaseEntry::Valid(_)), "parser refuses {case}");
@@ -93,6 +99,13 @@ fn bad_top_levels_fail_both() {
         json!({ "cases": [], "defaults": { "credentials": "x" } }),
         json!({ "cases": [], "defaults": { "retries": 1 } }),
         json!({ "cases": [], "name": 5 }),
+        json!({ "cases": [], "cookies": [{ "url": "api.example.test", "name": "a", "value": "1" }] }),
+        json!({ "cases": [], "cookies": [{ "url": "https://a.test/", "name": "a b", "value": "1" }] }),
+        json!({ "cases": [], "cookies": [{ "url": "https://a.test/", "name": "a", "value": "1;2" }] }),
+        json!({ "cases": [], "cookies": [{ "url": "https://a.test/", "name": "a", "value": "1", "same_site": "None" }] }),
+        json!({ "cases": [], "cookies": [{ "url": "https://a.test/", "name": "a", "value": "1", "partitioned": true }] }),
+        json!({ "cases": [], "cookies": [{ "url": "http://a.test/", "name": "a", "value": "1", "secure": true }] }),
+        json!({ "cases": [], "cookies": [{ "url": "https://a.test/", "name": "a", "value": "1", "same_site": "Relaxed" }] }),
     ] {
         assert!(!validator.is_valid(&suite), "schema accepts {suite}");
         assert!(Suite::parse(&suite.to_string()).is_err(), "parser accepts {suite}");
@@ -137,5 +150,11 @@ fn the_typescript_types_list_every_name() {
         .chain(WarningCode::NAMES);
     for name in names {
         assert!(types.contains(&format!("| \"{name}\"")), "src/types.d.ts lacks \"{name}\"");
+    }
+    for name in cors_harness::cookies::CookieBlock::NAMES {
+        assert!(
+            types.contains(&format!("\"{name}\"")),
+            "src/types.d.ts lacks cookie reason \"{name}\""
+        );
     }
 }

@@ -250,9 +250,7 @@ impl Drop for Driver {
 fn start_xvfb() -> anyhow::Result<(Child, String)> {
     let xvfb = which("Xvfb").context("Xvfb not found")?;
     for number in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
-            || Path::new(&format!("/tmp/.X{number}-lock")).exists()
-        {
+        if display_in_use(number) {
             continue;
         }
         let display = format!(":{number}");
@@ -277,6 +275,24 @@ fn start_xvfb() -> anyhow::Result<(Child, String)> {
         let _ = child.wait();
     }
     bail!("Xvfb could not start on any display from :90 to :139")
+}
+
+/// Is display `:number` held by a live X server? A lock file naming a process that is gone
+/// (an Xvfb that was killed) is stale: it and its socket are removed, as X servers do, so
+/// killed sessions do not use up the displays one by one.
+fn display_in_use(number: u16) -> bool {
+    let lock = format!("/tmp/.X{number}-lock");
+    let socket = format!("/tmp/.X11-unix/X{number}");
+    let Ok(text) = std::fs::read_to_string(&lock) else {
+        return Path::new(&socket).exists();
+    };
+    let alive =
+        text.trim().parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+    if !alive && Path::new("/proc/self").exists() {
+        let _ = std::fs::remove_file(&socket);
+        return std::fs::remove_file(&lock).is_err();
+    }
+    true
 }
 
 fn free_port() -> anyhow::Result<u16> {

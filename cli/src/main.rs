@@ -14,6 +14,8 @@ mod bidi;
 #[cfg(not(target_arch = "wasm32"))]
 mod check;
 #[cfg(not(target_arch = "wasm32"))]
+mod cookies;
+#[cfg(not(target_arch = "wasm32"))]
 mod demo;
 #[cfg(not(target_arch = "wasm32"))]
 mod driver;

@@ -5,15 +5,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use axum::http::Method;
+use cors_harness::browser_name::Family;
+use cors_harness::cookies;
 use cors_harness::devtools::{self, NetworkLog};
 use cors_harness::firefox_console;
 use cors_harness::suite::{CaseEntry, Suite};
-use cors_harness::{CaseResult, SuiteReport};
+use cors_harness::{CaseResult, SuiteReport, Summary};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 
-use crate::bidi::ConsoleListener;
+use crate::bidi::Bidi;
 use crate::driver::{Driver, Engine};
 use crate::run::ReasonSourceChoice;
 use crate::Failure;
@@ -62,6 +64,8 @@ pub struct LoadedSuite {
     pub urls: Vec<String>,
     /// The suite's own `origins`.
     pub origins: Vec<String>,
+    /// The parsed suite (its preset cookies, each case's credentials mode).
+    pub suite: Suite,
 }
 
 impl LoadedSuite {
@@ -101,6 +105,7 @@ impl LoadedSuite {
             longest_timeout_ms,
             urls,
             origins: suite.origins.clone(),
+            suite,
         })
     }
 }
@@ -160,6 +165,37 @@ async fn drive(
     reason_source: ReasonSourceChoice,
     on_progress: &mut impl FnMut(Progress<'_>),
 ) -> anyhow::Result<SuiteReport> {
+    // Firefox says why it blocked a request only in its console, and which cookies went
+    // with it in its network events; BiDi delivers both (and sets the preset cookies).
+    let bidi = match engine {
+        Engine::Firefox => {
+            let url =
+                client.capabilities().and_then(|c| c.get("webSocketUrl")).and_then(Value::as_str);
+            match url {
+                Some(url) => match connect_bidi(url, reason_source).await {
+                    Ok(bidi) => Some(bidi),
+                    Err(e) => {
+                        eprintln!("warning: no Firefox console reasons or cookie events ({e:#}); the harness's reasons stand");
+                        None
+                    }
+                },
+                None => {
+                    eprintln!("warning: this WebDriver endpoint offers no BiDi (webSocketUrl); the harness's reasons stand");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    crate::cookies::preset(
+        client,
+        engine,
+        bidi.as_ref(),
+        page_url,
+        &suite.suite.cookies,
+        &suite.urls,
+    )
+    .await?;
     client
         .goto(page_url)
         .await
@@ -180,27 +216,6 @@ async fn drive(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // Firefox says why it blocked a request only in its console, which BiDi delivers.
-    let console = match (engine, reason_source) {
-        (Engine::Firefox, ReasonSourceChoice::Browser) => {
-            let url =
-                client.capabilities().and_then(|c| c.get("webSocketUrl")).and_then(Value::as_str);
-            match url {
-                Some(url) => match ConsoleListener::connect(url).await {
-                    Ok(listener) => Some(listener),
-                    Err(e) => {
-                        eprintln!("warning: no Firefox console reasons ({e:#}); the harness's reasons stand");
-                        None
-                    }
-                },
-                None => {
-                    eprintln!("warning: this WebDriver endpoint offers no BiDi (webSocketUrl); the harness's reasons stand");
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
     let total = suite.total;
     let options = json!({ "concurrency": concurrency, "render": total <= 2_000 });
     client
@@ -252,14 +267,34 @@ async fn drive(
     if engine == Engine::Chromium && reason_source == ReasonSourceChoice::Browser {
         devtools::apply_to_report(&mut report, &log);
     }
-    if let Some(console) = console {
-        // Console messages can trail the last result by a moment.
+    if let Some(bidi) = &bidi {
+        // Console messages and network events can trail the last result by a moment.
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let log = console.log();
-        for result in &mut report.results {
-            firefox_console::apply(result, &log);
+        if reason_source == ReasonSourceChoice::Browser {
+            let log = bidi.console_log();
+            for result in &mut report.results {
+                firefox_console::apply(result, &log);
+            }
         }
     }
+    let family = match engine {
+        Engine::Chromium => Family::Chromium,
+        Engine::Firefox => Family::Firefox,
+        Engine::Webkit => Family::WebKit,
+    };
+    cookies::annotate(&mut report.results, &suite.suite, &report.origin, family, |result| {
+        match (engine, &bidi) {
+            (Engine::Chromium, _) => log.seen_of(&result.url, &result.method),
+            (Engine::Firefox, Some(bidi)) => crate::cookies::seen_in_bidi(bidi, result),
+            _ => None,
+        }
+    });
+    // Judged again: an expectation may be about cookies.
+    for result in &mut report.results {
+        let expect = result.expect.take();
+        result.judge(expect);
+    }
+    report.summary = Summary::of(&report.results);
     // The session knows the real version: WebKitGTK's user agent poses as Safari, and an
     // insecure page sees only Chromium's reduced one (156.0.0.0).
     let version =
@@ -268,6 +303,18 @@ async fn drive(
         report.browser = format!("{} {version}", engine.product());
     }
     Ok(report)
+}
+
+/// The session's BiDi connection, subscribed to the console (for reasons) and the network
+/// events (for cookies) before the page opens, so no event of the run is missed.
+async fn connect_bidi(url: &str, reason_source: ReasonSourceChoice) -> anyhow::Result<Bidi> {
+    let bidi = Bidi::connect(url).await?;
+    let mut events = crate::cookies::NETWORK_EVENTS.to_vec();
+    if reason_source == ReasonSourceChoice::Browser {
+        events.push("log.entryAdded");
+    }
+    bidi.subscribe(&events).await?;
+    Ok(bidi)
 }
 
 /// Fetches (and so empties) chromedriver's performance log; a driver without it adds nothing.

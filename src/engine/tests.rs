@@ -276,7 +276,7 @@ fn expectations_fail_with_a_reason() {
         status: Some(201),
         reason: None,
         readable_headers: vec!["x-missing".into()],
-        outcome: Outcome::Allowed,
+        ..Expectation::outcome(Outcome::Allowed)
     });
     let why = block_on(engine.run_case(&c)).why.unwrap();
     assert_eq!(

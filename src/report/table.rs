@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::Reporter;
+use crate::cookies::CookieReport;
 use crate::result::{CaseResult, Outcome, SuiteReport};
 
 /// A text table; ANSI colours when `color` is set.
@@ -58,6 +59,28 @@ fn explain(out: &mut String, results: &[CaseResult]) {
         for result in warned {
             let codes: Vec<&str> = result.warnings.iter().map(|w| w.code.as_str()).collect();
             let _ = writeln!(out, "  {}: {}", result.id, codes.join(", "));
+        }
+    }
+    let with_cookies: Vec<(&CaseResult, &CookieReport)> =
+        results.iter().filter_map(|r| Some((r, r.cookies.as_ref()?))).collect();
+    if with_cookies.iter().any(|(_, c)| !c.is_empty()) {
+        let _ =
+            writeln!(out, "\nCookies (sent; withheld and not stored, with the browser's reasons):");
+        let mut fixes: Vec<&str> = Vec::new();
+        for (result, cookies) in &with_cookies {
+            let likely = if cookies.likely { " (inferred)" } else { "" };
+            let _ = writeln!(out, "  {}: {}{likely}", result.id, cookies.summary());
+            if let Some(disagreement) = &cookies.disagreement {
+                let _ = writeln!(out, "    cookie disagreement: {disagreement}");
+            }
+            for fix in cookies.fixes() {
+                if !fixes.contains(&fix) {
+                    fixes.push(fix);
+                }
+            }
+        }
+        for fix in fixes {
+            let _ = writeln!(out, "  fix: {fix}");
         }
     }
     for result in results {
@@ -249,6 +272,33 @@ mod tests {
         assert!(!text.contains('\x1b'));
         let colored = TableReporter { color: true }.render(&sample_report());
         assert!(colored.contains("\x1b[1;31m"));
+    }
+
+    #[test]
+    fn shows_cookies_at_a_glance_with_the_fix() {
+        use crate::cookies::{BlockedCookie, CookieBlock};
+        use crate::result::ReasonSource;
+        let mut report = sample_report();
+        let mut cookies = CookieReport::new(ReasonSource::Browser);
+        cookies.sent = vec!["csrf".into()];
+        cookies.withheld.extend(BlockedCookie::new(
+            "session",
+            vec![CookieBlock::SchemefulSameSiteLax.into(), CookieBlock::UserPreferences.into()],
+        ));
+        report.results[0].cookies = Some(cookies);
+        let text = TableReporter { color: false }.render(&report);
+        assert!(
+            text.contains(&format!(
+                "  {}: sent csrf; withheld session (SchemefulSameSiteLax, UserPreferences)\n",
+                report.results[0].id
+            )),
+            "{text}"
+        );
+        assert!(text.contains("fix: the API is third-party to the page"), "{text}");
+        assert!(
+            text.contains("fix: a cross-site fetch() carries only `SameSite=None; Secure`"),
+            "{text}"
+        );
     }
 
     #[test]
