@@ -51,9 +51,11 @@ pub fn parse_cookie(text: &str, target: &str) -> Result<PresetCookie, String> {
                 cookie.url = format!("{origin}{path}");
             }
             ("expires" | "max-age", Some(_)) => {}
-            ("domain", _) => return Err(format!(
+            ("domain", _) => {
+                return Err(format!(
                 "--cookie {text:?}: Domain= is not supported: the cookie is set for {origin} only"
-            )),
+            ))
+            }
             _ => return Err(format!("--cookie {text:?}: unknown attribute {attribute:?}")),
         }
     }
