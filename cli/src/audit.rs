@@ -82,13 +82,7 @@ struct Requests {
 
 impl Requests {
     fn of(args: &AuditArgs) -> Result<Requests, Failure> {
-        let mut headers = Vec::new();
-        for text in &args.headers {
-            let (name, value) = text.split_once(':').ok_or_else(|| {
-                Failure::Usage(format!("-H `{text}`: write a header as `Name: value`"))
-            })?;
-            headers.push((name.trim().to_owned(), value.trim().to_owned()));
-        }
+        let headers = crate::check::parse_headers(&args.headers)?;
         let user_method = args.method.clone().unwrap_or_else(|| "GET".to_owned());
         if !cors_harness::fetch::is_token(&user_method) {
             return Err(Failure::Usage(format!("--method {user_method:?} is not a method name")));

@@ -3,6 +3,7 @@
 //! configurations. One audit per engine covers every route (one session per origin).
 //!
 //! Ports 9500-9529 (fixtures on base..base+7 per engine).
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -147,15 +147,7 @@ pub fn snippets(allowed: &Allowed, credentials: bool) -> Vec<Snippet> {
         line(has_methods, format!("    allow_methods=[{methods}],\n")),
         line(has_headers, format!("    allow_headers=[{headers}],\n")),
     );
-    [
-        ("serverless", serverless),
-        ("tower-http", tower),
-        ("express", express),
-        ("starlette", starlette),
-    ]
-    .into_iter()
-    .map(|(stack, code)| Snippet { stack: stack.to_owned(), code })
-    .collect()
+    Snippet::stacks([serverless, tower, express, starlette])
 }
 
 #[cfg(test)]

@@ -145,6 +145,13 @@ impl Policy {
             starlette.push_str("\n# Added last, it is the outermost middleware and answers OPTIONS before authentication.");
         }
 
+        Snippet::stacks([serverless, tower, express, starlette])
+    }
+}
+
+impl Snippet {
+    /// The four stacks' snippets, in the order fixes list them.
+    pub fn stacks([serverless, tower, express, starlette]: [String; 4]) -> Vec<Snippet> {
         [
             ("serverless", serverless),
             ("tower-http", tower),
