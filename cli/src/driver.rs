@@ -241,9 +241,7 @@ impl Drop for Driver {
 fn start_xvfb() -> anyhow::Result<(Child, String)> {
     let xvfb = which("Xvfb").context("Xvfb not found")?;
     for number in 90..140 {
-        if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
-            || Path::new(&format!("/tmp/.X{number}-lock")).exists()
-        {
+        if display_in_use(number) {
             continue;
         }
         let display = format!(":{number}");
@@ -268,6 +266,19 @@ fn start_xvfb() -> anyhow::Result<(Child, String)> {
         let _ = child.wait();
     }
     bail!("Xvfb could not start on any display from :90 to :139")
+}
+
+/// Is display `:number` held by a live X server? A lock naming a dead process is stale (an
+/// Xvfb stopped by SIGKILL leaves its lock and socket; the X server replaces both), as X
+/// servers themselves decide: without this, 50 killed sessions used up :90 to :139.
+fn display_in_use(number: u32) -> bool {
+    match std::fs::read_to_string(format!("/tmp/.X{number}-lock")) {
+        Ok(text) => match text.trim().parse::<u32>() {
+            Ok(pid) => Path::new(&format!("/proc/{pid}")).exists(),
+            Err(_) => true,
+        },
+        Err(_) => Path::new(&format!("/tmp/.X11-unix/X{number}")).exists(),
+    }
 }
 
 fn free_port() -> anyhow::Result<u16> {
