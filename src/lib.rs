@@ -26,6 +26,7 @@
 //! assert!(r.is_blocked(), "{r}");
 //! ```
 
+pub mod audit;
 pub mod browser_name;
 pub mod cookies;
 pub mod cors;

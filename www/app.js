@@ -4,7 +4,7 @@
 // www/ plus `wasm-pack build --target web --out-dir www/pkg` can be hosted by any static server.
 import init, * as harness from "./pkg/cors_harness.js";
 import { el } from "./render.js";
-import { ResultsController } from "./controller.js";
+import { ResultsController, auditPlan, auditVerdict } from "./controller.js";
 
 const $ = (id) => document.getElementById(id);
 const STORAGE_KEY = "cors-harness-suite";
@@ -311,6 +311,22 @@ async function run(text, options = {}) {
   return report;
 }
 
+// ---- audit: this origin only; the command for the attacker origins -------------------
+
+function auditForm() {
+  const form = new FormData($("audit-form"));
+  return auditPlan(String(form.get("url") ?? ""), String(form.get("origin") || location.origin));
+}
+
+async function audit(event) {
+  event.preventDefault();
+  const { command, suite } = auditForm();
+  $("audit-command").textContent = command;
+  $("audit-verdict").textContent = `Running from ${location.origin}…`;
+  const report = await run(JSON.stringify(suite));
+  $("audit-verdict").textContent = auditVerdict(report, location.origin);
+}
+
 // ---- page start ---------------------------------------------------------------------
 
 async function main() {
@@ -324,6 +340,8 @@ async function main() {
   editor.addEventListener("input", onEdit);
   editor.addEventListener("scroll", () => { $("suite-gutter").scrollTop = editor.scrollTop; });
   $("request-form").addEventListener("submit", addRequest);
+  $("audit-form").addEventListener("submit", audit);
+  $("audit-form").addEventListener("input", () => { $("audit-command").textContent = auditForm().command; });
   $("import-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = new FormData(event.target);

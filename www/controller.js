@@ -27,6 +27,43 @@ export function parseReports(value) {
   return reports;
 }
 
+/** Single quotes for a POSIX shell. */
+function shellQuote(text) {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${String(text).replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The audit a page cannot do alone: it cannot become another origin, so the attacker
+ * pages come from `cors-harness audit`. Returns that command for `url`, and the one-case
+ * suite the page can run itself: does its own origin read `url` with credentials?
+ */
+export function auditPlan(url, legitimateOrigin) {
+  const origin = legitimateOrigin && legitimateOrigin !== "null" ? legitimateOrigin : "https://app.example.com";
+  const command = `cors-harness audit ${shellQuote(url)} --origin ${shellQuote(origin)} --browser all`;
+  const suite = {
+    name: "audit from this page's origin",
+    description: "A credentialed fetch from this page's own origin (the attacker origins need cors-harness audit).",
+    cases: [
+      { id: "audit-credentialed", url, credentials: "include", description: "Can this origin read it with the user's cookies?" },
+      { id: "audit-uncredentialed", url, credentials: "omit", description: "Can it read it without cookies (public)?" },
+    ],
+  };
+  return { command, suite };
+}
+
+/** One sentence on what the page's own origin could read, from the audit suite's report. */
+export function auditVerdict(report, origin) {
+  const find = (id) => report?.results?.find((r) => r.id === id);
+  const withCookies = find("audit-credentialed");
+  const without = find("audit-uncredentialed");
+  if (!withCookies) return "No result.";
+  if (withCookies.outcome === "allowed") {
+    return `${origin} reads it with credentials (status ${withCookies.status ?? "-"}): if ${origin} is not one of your app's origins, this is an exploitable finding.`;
+  }
+  const publicNote = without?.outcome === "allowed" ? " It is readable without credentials (public)." : "";
+  return `${origin} cannot read it with credentials (${withCookies.outcome}${withCookies.reason ? `, ${withCookies.reason}` : ""}).${publicNote}`;
+}
+
 export class ResultsController {
   /**
    * @param {{ runSuite: (suite: object|string, options: object) => Promise<object>, probeEndpoint?: () => object|undefined,

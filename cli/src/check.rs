@@ -74,6 +74,18 @@ pub enum ExpectChoice {
     Blocked,
 }
 
+/// `-H 'Name: value'` options, as curl writes them.
+pub(crate) fn parse_headers(options: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    let mut headers = Vec::new();
+    for header in options {
+        let (name, value) = header.split_once(':').ok_or_else(|| {
+            Failure::Usage(format!("-H `{header}`: write a header as `Name: value`"))
+        })?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    Ok(headers)
+}
+
 /// The one-case suite's JSON, from the URL and options or the pasted command.
 fn suite_of(args: &CheckArgs) -> Result<String, Failure> {
     let (mut suite, notes) = match (&args.curl, &args.url) {
@@ -83,13 +95,7 @@ fn suite_of(args: &CheckArgs) -> Result<String, Failure> {
             (imported.suite, imported.notes)
         }
         (None, Some(url)) => {
-            let mut headers = Vec::new();
-            for header in &args.headers {
-                let (name, value) = header.split_once(':').ok_or_else(|| {
-                    Failure::Usage(format!("-H `{header}`: write a header as `Name: value`"))
-                })?;
-                headers.push((name.trim().to_owned(), value.trim().to_owned()));
-            }
+            let headers = parse_headers(&args.headers)?;
             let method = args
                 .method
                 .clone()

@@ -8,6 +8,8 @@
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
+mod audit;
+#[cfg(not(target_arch = "wasm32"))]
 mod bench;
 #[cfg(not(target_arch = "wasm32"))]
 mod bidi;
@@ -48,7 +50,7 @@ pub use native::*;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use crate::{bench, check, demo, fixtures, import, run, web};
+    use crate::{audit, bench, check, demo, fixtures, import, run, web};
 
     use std::net::{IpAddr, SocketAddr};
     use std::process::ExitCode;
@@ -78,6 +80,10 @@ mod native {
         /// Ask one question: one request in a real browser, the verdict, reason and fix in a
         /// few lines; exit 0 when allowed (or as --expect says), 1 otherwise, 2 on usage errors.
         Check(check::CheckArgs),
+        /// Can another site read your API with your users' cookies? Attacker pages at derived
+        /// origins in real browsers; exit 0 when none can, 1 when one can, 2 on usage or
+        /// infrastructure errors.
+        Audit(audit::AuditArgs),
         /// Turn DevTools' "Copy as fetch", "Copy as cURL" or a HAR file into a suite.
         Import(import::ImportArgs),
         /// Run the fixture servers in the foreground (Ctrl-C or SIGTERM stops them).
@@ -148,6 +154,7 @@ mod native {
                 Command::Serve(args) => serve(args).await.map(|()| true).map_err(Failure::Infra),
                 Command::Run(args) => run::run(args).await,
                 Command::Check(args) => check::run(args).await,
+                Command::Audit(args) => audit::run(args).await,
                 Command::Import(args) => import::run(args).await,
                 Command::Bench(args) => bench::run(args).await,
                 Command::Fixtures(args) => {

@@ -59,15 +59,12 @@ impl Policy {
 
     /// The policy as configuration of each stack the fix speaks of.
     fn snippets(&self, note: &Notes) -> Vec<Snippet> {
-        [
-            ("serverless", self.serverless_snippet(note)),
-            ("tower-http", self.tower_http_snippet(note)),
-            ("express", self.express_snippet(note)),
-            ("starlette", self.starlette_snippet(note)),
-        ]
-        .into_iter()
-        .map(|(stack, code)| Snippet { stack: stack.to_owned(), code })
-        .collect()
+        Snippet::stacks([
+            self.serverless_snippet(note),
+            self.tower_http_snippet(note),
+            self.express_snippet(note),
+            self.starlette_snippet(note),
+        ])
     }
 
     /// API Gateway's HTTP API CORS (as sst writes it): the gateway answers preflights itself.
@@ -168,6 +165,21 @@ impl Policy {
             starlette.push_str("\n# Added last, it is the outermost middleware and answers OPTIONS before authentication.");
         }
         starlette
+    }
+}
+
+impl Snippet {
+    /// The four stacks' snippets, in the order fixes list them.
+    pub fn stacks([serverless, tower, express, starlette]: [String; 4]) -> Vec<Snippet> {
+        [
+            ("serverless", serverless),
+            ("tower-http", tower),
+            ("express", express),
+            ("starlette", starlette),
+        ]
+        .into_iter()
+        .map(|(stack, code)| Snippet { stack: stack.to_owned(), code })
+        .collect()
     }
 }
 
