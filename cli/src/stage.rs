@@ -294,12 +294,14 @@ impl Stage {
                 push_args(&mut caps, "goog:chromeOptions", &self.chromium_flags(index));
             }
             Engine::Firefox => {
-                let profile = self.firefox_profile(session)?;
-                push_args(
-                    &mut caps,
-                    "moz:firefoxOptions",
-                    &["-profile".to_owned(), profile.display().to_string()],
-                );
+                // The profile travels in the capabilities (a base64 zip), not as a path on
+                // this machine: a Grid node elsewhere gets the run's certificates too.
+                let profile = zip_profile(&self.firefox_profile(session)?)?;
+                if let Some(options) =
+                    caps.get_mut("moz:firefoxOptions").and_then(Value::as_object_mut)
+                {
+                    options.insert("profile".into(), Value::String(profile));
+                }
                 let mut prefs = Map::new();
                 if let Some(proxy) = &self.proxy {
                     prefs.insert("network.proxy.type".into(), json!(1));
@@ -434,6 +436,26 @@ impl Stage {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A profile directory as geckodriver takes it in `moz:firefoxOptions.profile`: a zip, base64.
+fn zip_profile(dir: &Path) -> anyhow::Result<String> {
+    use base64::Engine as _;
+    use std::io::Write as _;
+    let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        archive.start_file(name, options).context("cannot zip the Firefox profile")?;
+        archive.write_all(&std::fs::read(&path)?)?;
+    }
+    let bytes = archive.finish().context("cannot zip the Firefox profile")?.into_inner();
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 fn run(command: &mut Command) -> anyhow::Result<()> {
