@@ -167,6 +167,8 @@ struct RawSuite {
     #[serde(default)]
     defaults: Defaults,
     concurrency: Option<usize>,
+    /// One page origin (what `import` writes: the recording's page); joins `origins`.
+    origin: Option<String>,
     #[serde(default)]
     origins: Vec<String>,
     #[serde(default)]
@@ -347,10 +349,19 @@ impl Suite {
         if let Err(message) = check_timeout(raw.defaults.timeout_ms) {
             return Err(top(Some("defaults.timeout_ms".into()), message));
         }
+        if let Some(origin) = &raw.origin {
+            if let Err(message) = check_origin(origin) {
+                return Err(top(Some("origin".into()), message));
+            }
+        }
         for (i, origin) in raw.origins.iter().enumerate() {
             if let Err(message) = check_origin(origin) {
                 return Err(top(Some(format!("origins[{i}]")), message));
             }
+        }
+        let mut origins = raw.origins.clone();
+        if let Some(origin) = raw.origin.clone().filter(|o| !origins.contains(o)) {
+            origins.insert(0, origin);
         }
         for (i, cookie) in raw.cookies.iter().enumerate() {
             if let Err((field, message)) = cookie.check() {
@@ -405,7 +416,7 @@ impl Suite {
             description: raw.description,
             defaults,
             concurrency,
-            origins: raw.origins,
+            origins,
             cookies: raw.cookies,
             cases,
         })

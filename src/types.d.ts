@@ -145,7 +145,9 @@ export interface Suite {
   defaults?: Defaults;
   /** Cases in flight at once (default 1: one at a time, in file order). */
   concurrency?: number;
-  /** Page origins the runner serves the page as (`https://app.example.com`, `null`); `import` sets the recording's page. */
+  /** The page origin the runner serves the page as; `import` sets the recording's page. Joins `origins`. */
+  origin?: string;
+  /** Page origins the runner serves the page as (`https://app.example.com`, `null`), each its own run. */
   origins?: string[];
   /** Cookies the browser holds before the suite runs. */
   cookies?: PresetCookie[];

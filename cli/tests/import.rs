@@ -73,7 +73,7 @@ fn imported_samples_run_and_give_the_recorded_verdicts() {
         let suite: Value =
             serde_json::from_str(&std::fs::read_to_string(&suite_path).expect("suite"))
                 .expect("JSON");
-        assert_eq!(suite["origins"][0], PAGE, "{name}");
+        assert_eq!(suite["origin"], PAGE, "{name}");
         let results = run_suite(&dir, name, &suite_path);
         let recorded_failures: Vec<&str> = suite["cases"]
             .as_array()

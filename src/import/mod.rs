@@ -215,9 +215,9 @@ pub struct ImportedSuite {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The page's origin, as the suite's one-element `origins`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub origins: Vec<String>,
+    /// The page's origin (the suite's `origin`: the runner serves the page as it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cookies: Vec<PresetCookie>,
     pub cases: Vec<ImportedCase>,
@@ -317,7 +317,7 @@ mod tests {
             assert_eq!(SourceKind::detect(text), Some(kind), "{name}");
             let imported = import(text, None).unwrap_or_else(|e| panic!("{name}: {e}"));
             let suite = &imported.suite;
-            assert_eq!(suite.origins, ["http://127.0.0.1:9180"], "{name}");
+            assert_eq!(suite.origin.as_deref(), Some("http://127.0.0.1:9180"), "{name}");
             let put = suite
                 .cases
                 .iter()
@@ -366,7 +366,7 @@ mod tests {
             // The written suite is a valid suite file.
             let parsed = Suite::parse(&suite.to_json()).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(parsed.cases.iter().all(|c| matches!(c, CaseEntry::Valid(_))), "{name}");
-            assert_eq!(parsed.origins, suite.origins);
+            assert_eq!(parsed.origins, suite.origin.iter().cloned().collect::<Vec<_>>());
         }
     }
 
@@ -388,7 +388,7 @@ mod tests {
                     "GET /redirect/302/wildcard"
                 ]
             );
-            assert_eq!(imported.suite.origins, ["http://127.0.0.1:9180"]);
+            assert_eq!(imported.suite.origin.as_deref(), Some("http://127.0.0.1:9180"));
             let put = &imported.suite.cases[1];
             assert_eq!(
                 put.body.as_deref(),

@@ -203,16 +203,7 @@ pub fn build_suite(
         Some(page) => format!("imported from {kind} ({page})"),
         None => format!("imported from {kind}"),
     };
-    (
-        ImportedSuite {
-            name,
-            description: None,
-            origins: page.into_iter().collect(),
-            cookies,
-            cases,
-        },
-        notes,
-    )
+    (ImportedSuite { name, description: None, origin: page, cookies, cases }, notes)
 }
 
 /// One recorded request as a case (its id still to come) with its notes; its cookies
@@ -575,7 +566,7 @@ mod tests {
             )],
             None,
         );
-        assert_eq!(suite.origins, ["http://app.test:8080"]);
+        assert_eq!(suite.origin.as_deref(), Some("http://app.test:8080"));
         let case = &suite.cases[0];
         assert_eq!(case.id, "PUT /notes/1");
         let names: Vec<&str> = case.headers.iter().map(|(n, _)| n).collect();
