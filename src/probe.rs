@@ -76,6 +76,12 @@ impl Probe {
         self.case.diagnose = on;
         self
     }
+    /// Let the diagnosis repeat this request when its method is not GET, HEAD or OPTIONS
+    /// (it may change data on the server; default off).
+    pub fn replay_unsafe(mut self, on: bool) -> Self {
+        self.case.replay_unsafe = on;
+        self
+    }
     /// Judges the result against this expectation (`pass` and `why`).
     pub fn expect(mut self, expect: impl Into<Expectation>) -> Self {
         self.case.expect = Some(expect.into());

@@ -68,6 +68,10 @@ pub enum DiagnosisMethod {
     Differential,
     /// A rule of the standards decided it before any request (mixed content).
     Rule,
+    /// The request was not repeated: its method may change data on the server, and the
+    /// suite does not say `"replay_unsafe": true`.
+    #[serde(rename = "not_repeated")]
+    NotRepeated,
 }
 
 /// The harness's own account of a blocked request, whatever the browser says.

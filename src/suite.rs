@@ -77,6 +77,10 @@ pub struct Defaults {
     /// Find out why a blocked request was blocked (extra requests: see `crate::engine`).
     #[serde(default = "default_true")]
     pub diagnose: bool,
+    /// Let the probe endpoint's replay and the page's retries repeat methods other than GET,
+    /// HEAD and OPTIONS (they may change data on the server); off unless the suite says so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay_unsafe: bool,
     /// Headers sent with every case (a case's own header of the same name wins).
     #[serde(default, skip_serializing_if = "HeaderList::is_empty")]
     pub headers: HeaderList,
@@ -96,6 +100,7 @@ impl Default for Defaults {
             credentials: Credentials::default(),
             cache_bust: true,
             diagnose: true,
+            replay_unsafe: false,
             headers: HeaderList::default(),
         }
     }
@@ -115,6 +120,9 @@ pub struct Case {
     pub cache_bust: bool,
     /// Find out why it was blocked, with extra requests (retries or the probe endpoint's replay).
     pub diagnose: bool,
+    /// May those extra requests repeat this case's method when it is not GET, HEAD or OPTIONS?
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replay_unsafe: bool,
     pub expect: Option<Expectation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -133,6 +141,7 @@ impl Case {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             cache_bust: true,
             diagnose: true,
+            replay_unsafe: false,
             expect: None,
             description: None,
         }
@@ -173,6 +182,9 @@ struct RawSuite {
     origins: Vec<String>,
     #[serde(default)]
     cookies: Vec<PresetCookie>,
+    /// The same as `defaults.replay_unsafe`, where people look for it.
+    #[serde(default)]
+    replay_unsafe: bool,
     cases: Vec<serde_json::Value>,
 }
 
@@ -368,7 +380,8 @@ impl Suite {
                 return Err(top(Some(format!("cookies[{i}].{field}")), message));
             }
         }
-        let defaults = raw.defaults;
+        let mut defaults = raw.defaults;
+        defaults.replay_unsafe |= raw.replay_unsafe;
         let mut seen: HashMap<String, usize> = HashMap::new();
         let cases = raw
             .cases
@@ -445,6 +458,7 @@ impl RawCase {
             timeout_ms,
             cache_bust: self.cache_bust.unwrap_or(defaults.cache_bust),
             diagnose: self.diagnose.unwrap_or(defaults.diagnose),
+            replay_unsafe: defaults.replay_unsafe,
             expect: self.expect,
             description: self.description,
         }

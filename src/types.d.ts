@@ -134,11 +134,15 @@ export interface Defaults {
   credentials?: Credentials;
   cache_bust?: boolean;
   diagnose?: boolean;
+  /** Let the diagnosis repeat methods other than GET, HEAD and OPTIONS (default false). */
+  replay_unsafe?: boolean;
   headers?: Record<string, string>;
 }
 
 /** A suite file. */
 export interface Suite {
+  /** The same as `defaults.replay_unsafe`. */
+  replay_unsafe?: boolean;
   $schema?: string;
   name?: string;
   description?: string;
@@ -227,7 +231,7 @@ export type ReasonFamily = "origin" | "credentials" | "preflight" | "method" | "
 /** The harness's own account of a blocked request. */
 export interface Diagnosis {
   /** "exchange": the probe endpoint replayed it; "differential": retries in the page. */
-  method: "exchange" | "differential" | "rule";
+  method: "exchange" | "differential" | "rule" | "not_repeated";
   confidence: "exact" | "likely" | "family";
   family: ReasonFamily;
   reason: CorsError | null;

@@ -58,6 +58,7 @@ fn matrix_suite() -> String {
     serde_json::json!({
         "name": "https app origin",
         "defaults": { "timeout_ms": 4000 },
+        "replay_unsafe": true,
         "cases": [
             { "id": "same-site exact", "url": same("/cors/exact/notes"), "expect": "allowed" },
             { "id": "cross-site permissive", "url": cross("/cors/permissive/notes") },

@@ -33,6 +33,31 @@ impl<B: Browser> ResolveUrl for BrowserUrls<'_, B> {
     }
 }
 
+/// Methods the harness repeats freely: they do not change data on the server.
+fn is_repeatable(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS")
+}
+
+/// What the harness says of a blocked request it did not repeat (see [`is_repeatable`]).
+fn not_repeated(plan: &RequestPlan) -> Diagnosis {
+    let preflighted = plan.preflight.is_required();
+    Diagnosis {
+        method: DiagnosisMethod::NotRepeated,
+        confidence: Confidence::Family,
+        family: if preflighted { ReasonFamily::Preflight } else { ReasonFamily::Other },
+        reason: None,
+        firefox_reason: None,
+        failed_parameter: None,
+        failed_response: None,
+        fix: None,
+        note: format!(
+            "{} was not repeated to find the reason (it may change data on the server); add \"replay_unsafe\": true to the suite to let the harness replay it{}",
+            plan.method,
+            if preflighted { ", or read the browser's reason (cors-harness run)" } else { "" }
+        ),
+    }
+}
+
 /// Custom headers tried one by one at most.
 const MAX_HEADER_RETRIES: usize = 6;
 
@@ -46,6 +71,13 @@ impl<B: Browser> Engine<B> {
         href: &str,
         result: &mut CaseResult,
     ) {
+        if !case.replay_unsafe && !is_repeatable(&plan.method) {
+            // Never repeat a request that may change data on the user's server.
+            if result.is_blocked() {
+                apply(result, not_repeated(plan));
+            }
+            return;
+        }
         let family = self.browser.family();
         let request = CorsRequest {
             origin: self.browser.page_origin(),

@@ -432,6 +432,7 @@ fn differential_names_the_method_or_a_family() {
     b.variants.insert("GET http://api.test/m content-type same-origin".into(), ok_response());
     let mut c = case("m", "http://api.test/m");
     c.method = "PUT".into();
+    c.replay_unsafe = true;
     let r = diagnosed(b, c.clone());
     assert_eq!(r.reason.as_ref().map(|r| r.as_str()), Some("MethodDisallowedByPreflightResponse"));
     assert_eq!(r.failed_parameter.as_deref(), Some("PUT"));
@@ -627,4 +628,23 @@ fn an_https_page_fetching_http_is_blocked_as_mixed_content_without_probes() {
     let probed: Vec<&String> =
         calls.iter().filter(|c| c.contains("api.example.com") && !c.starts_with("cors")).collect();
     assert!(probed.is_empty(), "no probe of a mixed-content URL: {probed:?}");
+}
+
+#[test]
+fn a_method_that_may_change_data_is_not_repeated_unless_the_suite_allows_it() {
+    let mut b = scripted();
+    b.fetches.insert("http://api.test/d", rejected());
+    b.probes.insert(("http://api.test/d", ProbeKind::NoCors), ProbeAnswer::Answered);
+    let mut c = case("d", "http://api.test/d");
+    c.method = "DELETE".into();
+    let engine = Engine::new(b);
+    let r = block_on(engine.run_case(&Case { diagnose: true, ..c }));
+    assert_eq!(r.outcome, Outcome::Blocked);
+    assert_eq!(r.reason, None);
+    let d = r.diagnosis.unwrap();
+    assert_eq!((d.method, d.confidence), (DiagnosisMethod::NotRepeated, Confidence::Family));
+    assert!(d.note.contains("replay_unsafe"), "{}", d.note);
+    let calls = engine.browser().calls.borrow();
+    let deletes = calls.iter().filter(|c| c.contains("DELETE")).count();
+    assert_eq!(deletes, 1, "only the case's own request: {calls:?}");
 }
