@@ -27,7 +27,7 @@ for tool in cargo rustc wasm-bindgen wasm-pack; do
     exit 1
   fi
 done
-in_empty_dir() { (cd "$work" && env -u CARGO -u CARGO_MANIFEST_DIR -u CORS_HARNESS_ROOT PATH="$clean_path" "$@"); }
+in_empty_dir() { (cd "$work" && exec env -u CARGO -u CARGO_MANIFEST_DIR -u CORS_HARNESS_ROOT PATH="$clean_path" "$@"); }
 
 echo "installed: $bin ($(du -h "$bin" | cut -f1)); running from $work"
 in_empty_dir "$bin" demo > "$work/demo.txt" 2>&1 || { cat "$work/demo.txt"; echo "FAIL: demo"; exit 1; }

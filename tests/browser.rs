@@ -744,3 +744,30 @@ async fn differential_diagnosis_in_the_page() {
     assert_outcome(&off, Outcome::Blocked);
     assert!(off.diagnosis.is_none() && off.reason.is_none(), "diagnose: false sends nothing more");
 }
+
+/// The JavaScript API `importRequests` in a real page: a pasted "Copy as cURL" becomes a
+/// suite with its notes, and what is not a request throws an `ImportError`.
+#[wasm_bindgen_test]
+fn import_requests_in_the_page() {
+    let pasted = format!(
+        "curl '{}' -X PUT -H 'Content-Type: application/json' -H 'Cookie: sid=1' --data-raw '{{}}'",
+        a("/cors/exact/notes/1")
+    );
+    let imported =
+        cors_harness::exports::import_requests(pasted, None).expect("a cURL command imports");
+    let text: String = js_sys::JSON::stringify(&imported).expect("JSON").into();
+    let imported: Value = serde_json::from_str(&text).expect("an ImportResult");
+    let case = &imported["suite"]["cases"][0];
+    assert_eq!(case["method"], "PUT", "{imported}");
+    assert_eq!(case["url"], a("/cors/exact/notes/1"), "{imported}");
+    assert_eq!(case["body"], "{}", "{imported}");
+    assert!(case["headers"].get("Cookie").is_none(), "Cookie becomes a preset: {imported}");
+    assert_eq!(imported["suite"]["cookies"][0]["name"], "sid", "{imported}");
+    let notes = imported["notes"].as_array().expect("notes");
+    assert!(notes.iter().any(|n| n["message"].as_str().unwrap_or("").contains("ookie")), "{imported}");
+
+    let error = cors_harness::exports::import_requests("not a request".into(), None)
+        .expect_err("nothing to import");
+    let name = js_sys::Reflect::get(&error, &"name".into()).ok().and_then(|n| n.as_string());
+    assert_eq!(name.as_deref(), Some("ImportError"));
+}
