@@ -764,7 +764,10 @@ fn import_requests_in_the_page() {
     assert!(case["headers"].get("Cookie").is_none(), "Cookie becomes a preset: {imported}");
     assert_eq!(imported["suite"]["cookies"][0]["name"], "sid", "{imported}");
     let notes = imported["notes"].as_array().expect("notes");
-    assert!(notes.iter().any(|n| n["message"].as_str().unwrap_or("").contains("ookie")), "{imported}");
+    assert!(
+        notes.iter().any(|n| n["message"].as_str().unwrap_or("").contains("ookie")),
+        "{imported}"
+    );
 
     let error = cors_harness::exports::import_requests("not a request".into(), None)
         .expect_err("nothing to import");
