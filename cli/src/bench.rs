@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -174,11 +174,10 @@ async fn bench_engine(
             list.push(json!("--enable-precise-memory-info"));
         }
     }
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .with_context(|| format!("cannot start a {} session", engine.name()))?;
+    let page = format!("{origin}/bench.html");
+    let session =
+        crate::session::Session { engine, driver: &driver, capabilities: caps, page_url: &page };
+    let client = session.connect().await?;
     let outcome = measure(&client, engine, args, origin, urls).await;
     let _ = client.close().await;
     outcome
