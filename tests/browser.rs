@@ -734,8 +734,12 @@ async fn differential_diagnosis_in_the_page() {
 
     let none = run(Probe::get(&a("/cors/none/notes"))).await;
     assert_eq!(family(&none), Some(ReasonFamily::Origin), "\n{none}");
-    let none_put = run(Probe::put(&a("/cors/none/notes"))).await;
+    let none_put = run(Probe::put(&a("/cors/none/notes")).replay_unsafe(true)).await;
     assert_eq!(family(&none_put), Some(ReasonFamily::Origin), "\n{none_put}");
+    // Without the suite's consent a PUT is not repeated: only the family of a preflight failure.
+    let not_repeated = run(Probe::put(&a("/cors/none/notes"))).await;
+    let d = not_repeated.diagnosis.as_ref().expect("a diagnosis");
+    assert_eq!((d.method, d.confidence), (DiagnosisMethod::NotRepeated, Confidence::Family));
 
     let status = run(Probe::get(&a("/broken/preflight-status/403")).header("X-Custom", "1")).await;
     assert_eq!(family(&status), Some(ReasonFamily::Preflight), "\n{status}");
