@@ -247,8 +247,49 @@ pub fn apply(result: &mut CaseResult, log: &NetworkLog) {
 pub fn apply_to_report(report: &mut SuiteReport, log: &NetworkLog) {
     for result in &mut report.results {
         apply(result, log);
+        fix_from_browser_reason(result, &report.origin);
     }
     report.summary = Summary::of(&report.results);
+}
+
+/// A request the harness did not repeat (its method may change data) has no exchange to
+/// explain; the browser's reason still says which check failed, which is enough for a fix.
+fn fix_from_browser_reason(result: &mut CaseResult, page_origin: &str) {
+    use crate::cors::failure::CheckFailure;
+    use crate::cors::{fix, CorsRequest, FailedResponse, FirefoxKey, WireResponse};
+    use crate::result::DiagnosisMethod;
+    let Some(crate::reason::Reason::Cors(error)) = result.reason.clone() else { return };
+    let Some(diagnosis) = result.diagnosis.as_mut() else { return };
+    if diagnosis.method != DiagnosisMethod::NotRepeated || diagnosis.fix.is_some() {
+        return;
+    }
+    let request = CorsRequest {
+        origin: page_origin.to_owned(),
+        url: result.url.clone(),
+        method: result.method.clone(),
+        headers: Vec::new(),
+        credentials: crate::fetch::credentials::Credentials::default(),
+        body: None,
+    };
+    let preflight = result.preflight == Some(true)
+        && matches!(
+            error.family(),
+            crate::cors::ReasonFamily::Preflight
+                | crate::cors::ReasonFamily::Method
+                | crate::cors::ReasonFamily::Header
+        );
+    let at = if preflight {
+        FailedResponse::Preflight { hop: 0 }
+    } else {
+        FailedResponse::Actual { hop: 0 }
+    };
+    let failure = CheckFailure::new(
+        error,
+        FirefoxKey::typical_for(error).unwrap_or(FirefoxKey::DidNotSucceed),
+        result.failed_parameter.clone().unwrap_or_default(),
+    );
+    diagnosis.fix =
+        Some(fix::for_failure(&request, page_origin, &failure, at, &WireResponse::default()));
 }
 
 /// Compares the browser's reason (`browser_reason`, in `browser`'s vocabulary) with the
