@@ -164,6 +164,13 @@ TOML
   if [ -n "$webkit" ] && command -v WebKitWebDriver >/dev/null && command -v Xvfb >/dev/null; then
     local display=""
     for n in $(seq 90 139); do
+      # A lock naming a process that is gone is stale (a killed Xvfb leaves it): the display is free.
+      if [ -e "/tmp/.X$n-lock" ]; then
+        holder=$(tr -dc '0-9' <"/tmp/.X$n-lock" 2>/dev/null || true)
+        if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then
+          rm -f "/tmp/.X$n-lock" "/tmp/.X11-unix/X$n"
+        fi
+      fi
       if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi
     done
     if [ -n "$display" ]; then
