@@ -34,7 +34,9 @@ in_empty_dir "$bin" demo > "$work/demo.txt" 2>&1 || { cat "$work/demo.txt"; echo
 grep -q "21 passed, 0 failed" "$work/demo.txt" || { cat "$work/demo.txt"; echo "FAIL: the demo's verdicts"; exit 1; }
 
 base=9870
-in_empty_dir "$bin" fixtures --base-port "$base" --page-origin "http://127.0.0.1:9879" > "$work/fixtures.txt" 2>&1 &
+# One process, started here: $! is the fixtures' own PID (the subshell execs into them).
+(cd "$work" && exec env -u CARGO -u CARGO_MANIFEST_DIR PATH="$clean_path" "$bin" fixtures \
+  --base-port "$base" --page-origin "http://127.0.0.1:9879" > "$work/fixtures.txt" 2>&1) &
 fixtures_pid=$!
 for _ in $(seq 1 100); do grep -q "fixtures ready" "$work/fixtures.txt" && break; sleep 0.1; done
 grep -q "fixtures ready" "$work/fixtures.txt" || { cat "$work/fixtures.txt"; echo "FAIL: fixtures"; exit 1; }
