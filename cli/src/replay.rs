@@ -66,10 +66,18 @@ pub struct ReplayNetwork {
 
 impl ReplayNetwork {
     /// The system's resolver and trust roots (a page served without `--resolve`/`--ca-cert`).
-    fn system() -> Result<ReplayNetwork, NetError> {
-        let trust = crate::tls::ApiTrust::load(&[])
-            .map_err(|e| NetError::with_detail(NetErrorCode::SslProtocolError, format!("{e:#}")))?;
-        Ok(ReplayNetwork { names: crate::names::NameMap::default(), tls: trust.client_config() })
+    /// Read once per process: loading the roots reads every file of the system's store.
+    fn system() -> Result<Arc<ReplayNetwork>, NetError> {
+        static SYSTEM: std::sync::OnceLock<Result<Arc<ReplayNetwork>, String>> =
+            std::sync::OnceLock::new();
+        SYSTEM
+            .get_or_init(|| {
+                let trust = crate::tls::ApiTrust::load(&[]).map_err(|e| format!("{e:#}"))?;
+                let names = crate::names::NameMap::default();
+                Ok(Arc::new(ReplayNetwork { names, tls: trust.client_config() }))
+            })
+            .clone()
+            .map_err(|e| NetError::with_detail(NetErrorCode::SslProtocolError, e))
     }
 }
 
@@ -357,7 +365,7 @@ impl Transport for HttpTransport {
         }
         let network = match &self.network {
             Some(network) => network.clone(),
-            None => Arc::new(ReplayNetwork::system()?),
+            None => ReplayNetwork::system()?,
         };
         match tokio::time::timeout(self.timeout, exchange_http1(request, &network)).await {
             Ok(result) => result,

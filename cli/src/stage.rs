@@ -246,7 +246,8 @@ impl Stage {
             let server = PageServer::start(bind, router, tls).await?;
             pages.push(StagedPage::new(origin.as_ref(), server, &mut names));
         }
-        let (trusted, untrusted) = check_servers(&trust, &names, suite_urls).await;
+        let resolves = NameMap::new(&args.resolves);
+        let (trusted, untrusted) = check_servers(&trust, &names, &resolves, suite_urls).await;
         Ok(Stage {
             pages,
             names,
@@ -502,6 +503,7 @@ fn sanitize(host: &str) -> String {
 async fn check_servers(
     trust: &ApiTrust,
     names: &NameMap,
+    resolves: &NameMap,
     suite_urls: &[String],
 ) -> (Vec<TrustedServer>, Vec<(String, String)>) {
     let mut targets: Vec<(String, u16, bool)> = Vec::new();
@@ -515,7 +517,8 @@ async fn check_servers(
         };
         targets.push((host.trim_start_matches('[').trim_end_matches(']').to_owned(), port, true));
     }
-    for (host, port, _) in names.entries() {
+    // The `--resolve` targets only: the run's own page servers need no check.
+    for (host, port, _) in resolves.entries() {
         if !targets.iter().any(|(h, p, _)| *h == host && *p == port) {
             targets.push((host, port, false));
         }
