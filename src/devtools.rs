@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use crate::browser_name::Family;
 use crate::cookies::{BlockedCookie, CookieReason, CookieReport, SeenOnTheWire};
+use crate::cors::Exchange;
 use crate::net_error::NetError;
+use crate::network_events::chromium::Traces;
 use crate::reason::{BrowserReason, Reason};
 use crate::rejection::{self, BrowserSaw};
 use crate::result::{CaseResult, Outcome, ReasonSource, SuiteReport, Summary};
@@ -77,6 +79,8 @@ pub struct NetworkLog {
     refused_cookies: HashMap<String, Vec<Vec<AssociatedCookie>>>,
     /// The responses' `Set-Cookie` lines (DevTools joins repeated lines with `\n`), by request id.
     set_cookie: HashMap<String, Vec<String>>,
+    /// Each request's messages, for its exchange.
+    traces: Traces,
 }
 
 /// A cookie DevTools lists for a request (`blockedReasons` empty: sent) or a response
@@ -126,6 +130,7 @@ impl NetworkLog {
     pub fn add_event(&mut self, event: &Value) {
         let params = &event["params"];
         let Some(id) = params["requestId"].as_str() else { return };
+        self.traces.add_event(event["method"].as_str().unwrap_or_default(), params);
         match event["method"].as_str() {
             Some("Network.requestWillBeSent") if !self.seen.contains_key(id) => {
                 // The first event of a request id carries the URL the page asked for; redirects reuse the id.
@@ -172,6 +177,12 @@ impl NetworkLog {
             .iter()
             .find(|(_, r)| !r.preflight && r.url == url && r.method.eq_ignore_ascii_case(method))
             .map(|(id, _)| id.as_str())
+    }
+
+    /// The exchange of the page's request for `url` with `method` as Chromium sent and
+    /// received it (see [`crate::network_events`]).
+    pub fn exchange_of(&self, url: &str, method: &str) -> Option<Exchange> {
+        self.traces.exchange_of(self.page_request(url, method)?)
     }
 
     /// The `Set-Cookie` lines of the page's request's responses (for the harness's jar).

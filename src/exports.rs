@@ -77,7 +77,9 @@ pub fn run_suite(
         let signal = option("signal");
         // `signal.aborted`, read as each case starts.
         let stop = || aborted(signal.as_ref());
-        let engine = page_engine(probe_endpoint);
+        // A runner watching the browser's network events explains each request itself.
+        let observed = option("observedByRunner").is_some_and(|v| v.is_truthy());
+        let engine = page_engine(probe_endpoint).observed_by_runner(observed);
         // A page that cannot register falls back to in-page diagnosis.
         let _ = engine.browser().register_scope(case_urls(&suite)).await;
         let report = engine

@@ -43,6 +43,8 @@ pub mod fuzzing;
 pub mod import;
 mod names;
 pub mod net_error;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod network_events;
 pub mod outcome;
 pub mod plan;
 pub mod probe;

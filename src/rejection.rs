@@ -7,6 +7,7 @@
 //! |---|---|---|---|
 //! | 1. the page's probes ([`of_probe`], the engine) | a `no-cors` probe got a response, a first-hop probe got a redirect, or a probe timed out after the quick rejection | every probe failed | — |
 //! | 2. the replay ([`of_replay`], the probe endpoint) | the evaluator finds a CORS failure in the exchange | a later hop's server does not answer (refused, reset, empty, no such name) after earlier ones did | the exchange passes, is incomplete, or its first hop failed |
+//! | 2'. instead, in a page a runner watches: the browser's own exchange ([`of_observed`], its network events) | a response came back (a CORS failure or another policy refused it) | a message of it failed on the network (refused, reset, a certificate refused, ...) | nothing of it was seen |
 //! | 3. the browser's own log ([`of_browser_log`], Chromium's DevTools) | it names a `corsError` or a `blockedReason` (mixed content, CSP, ...) | it names a network error and no CORS reason (a certificate error among them) | the harness itself aborted the request, or the log has no failure |
 //!
 //! Precedence: a later witness overrides an earlier one whenever it is definite, since
@@ -55,6 +56,24 @@ pub fn of_probe(answer: &ProbeAnswer) -> Finding {
 
 /// The outcome of a rejected request no probe found a server for.
 pub const UNANSWERED: Outcome = Outcome::Unreachable;
+
+/// The outcome of a rejected request in a page a runner watches, until the runner reads
+/// the browser's events (the page sends no probes): no witness has seen a server yet.
+pub const UNSETTLED_OBSERVED: Outcome = UNANSWERED;
+
+/// Witness 2': the exchange the browser itself made, from its network events, read by the
+/// evaluator. Unlike a replay it is the request itself: a network error in it is final.
+pub fn of_observed(verdict: &Verdict, answered_steps: usize) -> Finding {
+    match verdict {
+        Verdict::Blocked(_) => Finding::Blocked,
+        Verdict::NetworkError { .. } => Finding::Unreachable,
+        // The evaluator passes it, but a response came back: another policy refused it.
+        Verdict::Allowed { .. } | Verdict::Incomplete { .. } if answered_steps > 0 => {
+            Finding::Blocked
+        }
+        Verdict::Allowed { .. } | Verdict::Incomplete { .. } => Finding::Undecided,
+    }
+}
 
 /// Witness 2: the probe endpoint's replay, read by the evaluator. `answered_steps`: how
 /// many messages of the exchange got a response.

@@ -64,6 +64,9 @@ pub enum Confidence {
 pub enum DiagnosisMethod {
     /// The runner's probe endpoint replayed the exchange; the evaluator read it.
     Exchange,
+    /// The runner read the exchange the browser itself made from its network events
+    /// (DevTools, WebDriver BiDi); nothing was repeated.
+    Observed,
     /// Retries of variants of the request inside the page (no probe endpoint).
     Differential,
     /// A rule of the standards decided it before any request (mixed content).

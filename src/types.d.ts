@@ -230,8 +230,13 @@ export type ReasonFamily = "origin" | "credentials" | "preflight" | "method" | "
 
 /** The harness's own account of a blocked request. */
 export interface Diagnosis {
-  /** "exchange": the probe endpoint replayed it; "differential": retries in the page. */
-  method: "exchange" | "differential" | "rule" | "not_repeated";
+  /**
+   * "observed": the runner read the browser's own exchange from its network events (nothing
+   * repeated); "exchange": the probe endpoint replayed it; "differential": retries in the page;
+   * "rule": decided before any request (mixed content); "not_repeated": a method that may change
+   * data, not replayed.
+   */
+  method: "observed" | "exchange" | "differential" | "rule" | "not_repeated";
   confidence: "exact" | "likely" | "family";
   family: ReasonFamily;
   reason: CorsError | null;
@@ -375,6 +380,12 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   /** A probe endpoint on the page's own origin (`cors-harness serve`/`run` offer one): exact reasons and warnings. */
   probeEndpoint?: ProbeEndpoint;
+  /**
+   * Set by `cors-harness run`, which reads each request's exchange from the browser's own
+   * network events (DevTools, WebDriver BiDi): the page then repeats nothing (no replay,
+   * no retries, no reachability probes) and leaves reasons to the runner.
+   */
+  observedByRunner?: boolean;
 }
 
 export interface RunCaseOptions {

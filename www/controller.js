@@ -140,8 +140,9 @@ export class ResultsController {
     this.render();
   }
 
-  /** Runs a suite (object or JSON text); `render: false` skips the table (very large automated runs). */
-  async run(suite, { concurrency, render = true, onProgress } = {}) {
+  /** Runs a suite (object or JSON text); `render: false` skips the table (very large automated runs);
+   *  `observedByRunner`: the runner explains requests from the browser's network events, so the page repeats none. */
+  async run(suite, { concurrency, render = true, onProgress, observedByRunner = false } = {}) {
     let parsed = suite;
     if (typeof suite === "string") { try { parsed = JSON.parse(suite); } catch { parsed = null; } }
     const items = parsed && Array.isArray(parsed.cases) ? parsed.cases : [];
@@ -159,6 +160,7 @@ export class ResultsController {
       const report = await this.runSuite(suite, {
         concurrency,
         probeEndpoint: this.probeEndpoint(),
+        observedByRunner,
         signal: state.controller.signal,
         onProgress: (progress) => {
           const { done, total, index, result } = progress;

@@ -98,6 +98,12 @@ impl Bidi {
         events.iter().filter(|e| e["method"] == method).cloned().collect()
     }
 
+    /// The events of any of `methods` so far, in the order they arrived.
+    pub fn events_of(&self, methods: &[&str]) -> Vec<Value> {
+        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        events.iter().filter(|e| methods.iter().any(|m| e["method"] == *m)).cloned().collect()
+    }
+
     /// Firefox's console messages so far.
     pub fn console_log(&self) -> ConsoleLog {
         let mut log = ConsoleLog::default();

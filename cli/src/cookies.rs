@@ -158,7 +158,7 @@ fn host_in_url(host: &str) -> String {
 }
 
 /// The BiDi network events a cookie report needs.
-pub const NETWORK_EVENTS: [&str; 2] = ["network.beforeRequestSent", "network.responseCompleted"];
+pub const NETWORK_EVENTS: [&str; 4] = cors_harness::network_events::firefox::EVENTS;
 
 /// What Firefox's BiDi events show of the page's request for `result`'s URL and method
 /// (the first such request: later ones are the harness's probes): the cookie names it

@@ -6,7 +6,9 @@ use serde_json::{json, Value};
 use crate::driver::Engine;
 use crate::fixtures::{FixtureArgs, FixtureUrls, Fixtures};
 use crate::origin::PageOrigin;
-use crate::run::{write_output, DriverArgs, Format, Group, Matrix, ReasonSourceChoice};
+use crate::run::{
+    write_output, DriverArgs, ExchangeChoice, Format, Group, Matrix, ReasonSourceChoice,
+};
 use crate::session::LoadedSuite;
 use crate::stage::OriginArgs;
 use crate::Failure;
@@ -100,6 +102,7 @@ pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
         drivers: &args.drivers,
         concurrency: None,
         reason_source: ReasonSourceChoice::Browser,
+        exchange: ExchangeChoice::Browser,
         probe: crate::ProbeEndpointArgs::default(),
         parallel: Some(1),
         default_suite: Some(demo),

@@ -42,8 +42,24 @@ pub struct RunArgs {
     /// to measure how well it agrees.
     #[arg(long, value_enum, default_value = "browser")]
     pub reason_source: ReasonSourceChoice,
+    /// Where each request's exchange (the headers the evaluator reads) comes from.
+    #[arg(long, value_enum, default_value = "browser")]
+    pub exchange: ExchangeChoice,
     #[command(flatten)]
     pub probe: crate::ProbeEndpointArgs,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExchangeChoice {
+    /// The browser's own network events (Chromium's DevTools, Firefox's WebDriver BiDi):
+    /// the very request, cookies included, and nothing sent twice. WebKit, which offers
+    /// no network events, replays.
+    #[default]
+    Browser,
+    /// The page explains each request as it does without a runner: it replays it through
+    /// the probe endpoint (GET, HEAD and OPTIONS only, unless the suite says
+    /// "replay_unsafe": true), or narrows it by retries with --no-probe-endpoint.
+    Replay,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -150,6 +166,7 @@ pub async fn run(args: RunArgs) -> Result<bool, Failure> {
         drivers: &args.drivers,
         concurrency: args.concurrency,
         reason_source: args.reason_source,
+        exchange: args.exchange,
         probe: args.probe,
         parallel: sessions,
         default_suite: None,
@@ -166,6 +183,7 @@ pub struct Matrix<'a> {
     pub drivers: &'a DriverArgs,
     pub concurrency: Option<usize>,
     pub reason_source: ReasonSourceChoice,
+    pub exchange: ExchangeChoice,
     pub probe: crate::ProbeEndpointArgs,
     /// Sessions at once (default: a Grid's free slots, or the local cores).
     pub parallel: Option<usize>,
@@ -211,6 +229,7 @@ impl Matrix<'_> {
             drivers: self.drivers,
             concurrency: self.concurrency,
             reason_source: self.reason_source,
+            exchange: self.exchange,
         };
         let outcomes = parallel::run_jobs(&plan, &jobs, sessions.min(jobs.len())).await;
         stage.stop().await;

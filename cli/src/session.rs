@@ -9,6 +9,7 @@ use cors_harness::browser_name::Family;
 use cors_harness::cookies;
 use cors_harness::devtools::{self, NetworkLog};
 use cors_harness::firefox_console;
+use cors_harness::network_events;
 use cors_harness::suite::{CaseEntry, Suite};
 use cors_harness::{CaseResult, SuiteReport, Summary};
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -17,7 +18,7 @@ use serde_json::{json, Value};
 
 use crate::bidi::Bidi;
 use crate::driver::{Driver, Engine};
-use crate::run::ReasonSourceChoice;
+use crate::run::{ExchangeChoice, ReasonSourceChoice};
 use crate::Failure;
 
 /// A POST to a session endpoint WebDriver does not standardise: chromedriver's `se/log`
@@ -40,6 +41,13 @@ impl WebDriverCompatibleCommand for SessionPost {
     fn method_and_body(&self, _request_url: &url::Url) -> (Method, Option<String>) {
         (Method::POST, Some(self.body.to_string()))
     }
+}
+
+/// What the runner reads from the browser while a suite runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Watch {
+    pub reason_source: ReasonSourceChoice,
+    pub exchange: ExchangeChoice,
 }
 
 /// What the caller hears while a suite runs.
@@ -138,7 +146,7 @@ pub async fn run_suite(
     session: &Session<'_>,
     suite: &LoadedSuite,
     concurrency: Option<usize>,
-    reason_source: ReasonSourceChoice,
+    watch: Watch,
     mut on_progress: impl FnMut(Progress<'_>),
 ) -> anyhow::Result<SuiteReport> {
     let client = session.connect().await?;
@@ -148,7 +156,7 @@ pub async fn run_suite(
         session.page_url,
         suite,
         concurrency,
-        reason_source,
+        watch,
         &mut on_progress,
     )
     .await;
@@ -162,9 +170,10 @@ async fn drive(
     page_url: &str,
     suite: &LoadedSuite,
     concurrency: Option<usize>,
-    reason_source: ReasonSourceChoice,
+    watch: Watch,
     on_progress: &mut impl FnMut(Progress<'_>),
 ) -> anyhow::Result<SuiteReport> {
+    let reason_source = watch.reason_source;
     // Firefox says why it blocked a request only in its console, and which cookies went
     // with it in its network events; BiDi delivers both (and sets the preset cookies).
     let bidi = match engine {
@@ -216,8 +225,17 @@ async fn drive(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let mut log = NetworkLog::default();
+    // The exchanges come from the browser's events when it offers them (a WebDriver
+    // endpoint without chromedriver's performance log, or without BiDi, does not).
+    let observed = watch.exchange == ExchangeChoice::Browser
+        && match engine {
+            Engine::Chromium => read_performance_log(client, &mut log).await,
+            Engine::Firefox => bidi.is_some(),
+            Engine::Webkit => false,
+        };
     let total = suite.total;
-    let options = json!({ "concurrency": concurrency, "render": total <= 2_000 });
+    let options = json!({ "concurrency": concurrency, "render": total <= 2_000, "observedByRunner": observed });
     client
         .execute(
             "return window.corsHarness.start(arguments[0], arguments[1])",
@@ -225,7 +243,6 @@ async fn drive(
         )
         .await?;
 
-    let mut log = NetworkLog::default();
     let mut seen = 0;
     let mut last_progress = Instant::now();
     // A case can take its timeout twice (request, then probe); allow that and then some.
@@ -235,7 +252,7 @@ async fn drive(
         let poll = client
             .execute("return window.corsHarness.poll(arguments[0])", vec![json!(seen)])
             .await?;
-        if engine == Engine::Chromium && reason_source == ReasonSourceChoice::Browser {
+        if engine == Engine::Chromium {
             read_performance_log(client, &mut log).await;
         }
         for event in poll["events"].as_array().into_iter().flatten() {
@@ -264,12 +281,28 @@ async fn drive(
         }
     };
     let mut report = report;
+    let family = match engine {
+        Engine::Chromium => Family::Chromium,
+        Engine::Firefox => Family::Firefox,
+        Engine::Webkit => Family::WebKit,
+    };
+    if bidi.is_some() {
+        // Console messages and network events can trail the last result by a moment.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    if observed {
+        let events = bidi.as_ref().map(|b| b.events_of(&network_events::firefox::EVENTS));
+        network_events::apply_observed(&mut report, &suite.suite, family, |result| match &events {
+            Some(events) => {
+                network_events::firefox::exchange_of(events, &result.url, &result.method)
+            }
+            None => log.exchange_of(&result.url, &result.method),
+        });
+    }
     if engine == Engine::Chromium && reason_source == ReasonSourceChoice::Browser {
         devtools::apply_to_report(&mut report, &log);
     }
     if let Some(bidi) = &bidi {
-        // Console messages and network events can trail the last result by a moment.
-        tokio::time::sleep(Duration::from_millis(300)).await;
         if reason_source == ReasonSourceChoice::Browser {
             let log = bidi.console_log();
             for result in &mut report.results {
@@ -277,11 +310,6 @@ async fn drive(
             }
         }
     }
-    let family = match engine {
-        Engine::Chromium => Family::Chromium,
-        Engine::Firefox => Family::Firefox,
-        Engine::Webkit => Family::WebKit,
-    };
     cookies::annotate(&mut report.results, &suite.suite, &report.origin, family, |result| {
         match (engine, &bidi) {
             (Engine::Chromium, _) => log.seen_of(&result.url, &result.method),
@@ -317,12 +345,17 @@ async fn connect_bidi(url: &str, reason_source: ReasonSourceChoice) -> anyhow::R
     Ok(bidi)
 }
 
-/// Fetches (and so empties) chromedriver's performance log; a driver without it adds nothing.
-async fn read_performance_log(client: &Client, log: &mut NetworkLog) {
-    if let Ok(Value::Array(entries)) = client
+/// Fetches (and so empties) chromedriver's performance log; `false` when the driver has
+/// none (it adds nothing then).
+async fn read_performance_log(client: &Client, log: &mut NetworkLog) -> bool {
+    match client
         .issue_cmd(SessionPost { path: "se/log", body: json!({ "type": "performance" }) })
         .await
     {
-        log.add_entries(&entries);
+        Ok(Value::Array(entries)) => {
+            log.add_entries(&entries);
+            true
+        }
+        _ => false,
     }
 }

@@ -159,9 +159,14 @@ fn an_https_app_origin_in_every_engine() {
             );
         }
     }
-    // The harness alone: the https replay gives exact reasons, mixed content by the rules.
-    let (output, harness) =
-        run(&dir, "harness", &matrix_suite(), &["--origin", APP, "--reason-source", "harness"]);
+    // The harness alone, from the https replay (as without a runner): exact reasons, mixed
+    // content by the rules.
+    let (output, harness) = run(
+        &dir,
+        "harness",
+        &matrix_suite(),
+        &["--origin", APP, "--reason-source", "harness", "--exchange", "replay"],
+    );
     let report = reports(&harness)[0];
     for (id, reason) in [
         ("http API: mixed content", "mixed-content"),

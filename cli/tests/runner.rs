@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{cors_harness, fixtures, free_port, text, Running, TempDir};
+use common::{cors_harness, fixtures, free_port, http_get, text, Running, TempDir};
 use serde_json::Value;
 
 /// The agreement suite's fixtures: ports 9281-9285, page origin 47081 (as in agreement.json).
@@ -162,7 +162,15 @@ fn chromium_agrees_with_itself_on_every_fixture_route() {
     let (_, report) = run_agreement(
         &dir,
         "differential.json",
-        &["--browser", "chromium", "--reason-source", "harness", "--no-probe-endpoint"],
+        &[
+            "--browser",
+            "chromium",
+            "--reason-source",
+            "harness",
+            "--exchange",
+            "replay",
+            "--no-probe-endpoint",
+        ],
     );
     let mut named = 0;
     for (id, reason) in &reasons {
@@ -187,6 +195,101 @@ fn chromium_agrees_with_itself_on_every_fixture_route() {
         );
     }
     assert!(named >= 4, "the method and header cases are named ({named})");
+}
+
+/// The messages of a report's exchanges that reached the fixtures' HTTP servers (A and B
+/// on `base` and `base + 1`) for cache-busted case URLs.
+fn answered_steps_at(report: &Value, base: u16) -> usize {
+    let servers = [format!("127.0.0.1:{base}/"), format!("127.0.0.1:{}/", base + 1)];
+    let steps = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["exchange"]["steps"].as_array().cloned().unwrap_or_default());
+    steps
+        .filter(|s| !s["response"].is_null())
+        .filter(|s| {
+            let url = s["request"]["url"].as_str().unwrap();
+            url.contains("__cors_harness=") && servers.iter().any(|server| url.contains(server))
+        })
+        .count()
+}
+
+/// The exchange read from the browser's own events repeats nothing: the fixtures see
+/// exactly the messages of the reported exchanges, where the replay sends each one again.
+/// The verdicts and the harness's reasons are the same either way.
+#[test]
+fn the_browsers_own_exchange_repeats_no_request() {
+    const OBSERVED_BASE: u16 = 9470;
+    // Its own page origin: the other tests' runs serve theirs at the same time.
+    const OBSERVED_ORIGIN: &str = "http://127.0.0.1:47091";
+    let _fixtures = start_fixtures(OBSERVED_BASE, OBSERVED_ORIGIN);
+    let dir = TempDir::new("observed");
+    let mut suite =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/agreement.json"))
+            .unwrap();
+    for offset in 0..5 {
+        let port = |base: u16| format!("127.0.0.1:{}", base + offset);
+        suite = suite.replace(&port(BASE), &port(OBSERVED_BASE));
+    }
+    let path = dir.path("agreement.json");
+    std::fs::write(&path, suite).unwrap();
+    let count = || {
+        let log = http_get(OBSERVED_BASE, "/__log?contains=__cors_harness%3D");
+        serde_json::from_str::<Value>(&log).unwrap().as_array().unwrap().len()
+    };
+    for browser in ["chromium", "firefox"] {
+        let mut reports = Vec::new();
+        let mut sent = Vec::new();
+        for exchange in ["browser", "replay"] {
+            let before = count();
+            let out = dir.path(&format!("{browser}-{exchange}.json"));
+            let output = cors_harness(&[
+                "run",
+                &path,
+                "--origin",
+                OBSERVED_ORIGIN,
+                "--browser",
+                browser,
+                "--reason-source",
+                "harness",
+                "--exchange",
+                exchange,
+                "--format",
+                "json",
+                "--out",
+                &out,
+            ]);
+            assert_eq!(output.status.code(), Some(0), "{browser} {exchange}: {}", text(&output));
+            sent.push(count() - before);
+            let report: Value =
+                serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+            reports.push(report);
+        }
+        let (observed, replayed) = (&reports[0], &reports[1]);
+        let on_the_wire = answered_steps_at(observed, OBSERVED_BASE);
+        println!(
+            "{browser}: requests at the fixtures: {} with the browser's exchange, {} with the replay ({:.2}x)",
+            sent[0],
+            sent[1],
+            sent[1] as f64 / sent[0] as f64
+        );
+        assert_eq!(
+            sent[0], on_the_wire,
+            "{browser}: only the browser's own messages reach the server"
+        );
+        assert!(sent[1] > sent[0], "{browser}: the replay repeats requests ({sent:?})");
+        for r in observed["results"].as_array().unwrap() {
+            let id = r["id"].as_str().unwrap();
+            let other = result(replayed, id);
+            assert_eq!(r["outcome"], other["outcome"], "{browser} {id}");
+            assert_eq!(r["reason"], other["reason"], "{browser} {id}");
+            if r["outcome"] == "blocked" && !r["exchange"].is_null() {
+                assert_eq!(r["diagnosis"]["method"], "observed", "{browser} {id}");
+                assert_eq!(r["diagnosis"]["confidence"], "exact", "{browser} {id}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -11,17 +11,13 @@
 //! one variant isolates it (a method or a header the preflight refuses); otherwise it
 //! reports the family ("the origin was not accepted", "the preflight failed", ...).
 
+use super::exchange::{read_exchange, ExchangeSource};
 use super::{Browser, Engine, FetchAttempt, FetchRequest, ProbeAnswer, ProbeKind};
-use crate::browser_name::Family;
-use crate::cors::{
-    self, Blocked, CorsError, CorsRequest, Exchange, FirefoxKey, Fix, ReasonFamily, ResolveUrl,
-    Rules, UrlParts, Verdict, WarningCode,
-};
+use crate::cors::{CorsError, CorsRequest, FirefoxKey, ReasonFamily, ResolveUrl, UrlParts};
 use crate::fetch::header;
 use crate::plan::{self, RequestPlan};
 use crate::reason::Reason;
-use crate::rejection::{self, Finding};
-use crate::result::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome, ReasonSource};
+use crate::result::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, ReasonSource};
 use crate::suite::{Case, Credentials};
 
 /// The browser's URL parser, for the evaluator.
@@ -88,7 +84,18 @@ impl<B: Browser> Engine<B> {
             body: case.body.clone(),
         };
         match self.browser.exchange(&request, family, case.timeout_ms).await {
-            Some(Ok(exchange)) if self.read_exchange(&request, family, &exchange, result) => return,
+            Some(Ok(exchange))
+                if read_exchange(
+                    result,
+                    &request,
+                    family,
+                    &BrowserUrls(&self.browser),
+                    &exchange,
+                    ExchangeSource::Replayed,
+                ) =>
+            {
+                return
+            }
             Some(Err(error)) if result.is_blocked() => {
                 result.disagreement = None;
                 let note = format!("the probe endpoint could not replay it ({error}); narrowed in the page instead");
@@ -101,65 +108,6 @@ impl<B: Browser> Engine<B> {
         if result.is_blocked() {
             let diagnosis = self.differential(case, plan, href, String::new()).await;
             apply(result, diagnosis);
-        }
-    }
-
-    /// Evaluates a replayed exchange; `false` when it leaves the reason open.
-    fn read_exchange(
-        &self,
-        request: &CorsRequest,
-        family: Family,
-        exchange: &Exchange,
-        result: &mut CaseResult,
-    ) -> bool {
-        let walked =
-            cors::evaluate(request, Rules::of(family), &BrowserUrls(&self.browser), exchange);
-        let answered_steps = exchange.steps.iter().filter(|s| s.response.is_some()).count();
-        result.exchange = Some(exchange.clone());
-        let rejected = matches!(result.outcome, Outcome::Blocked | Outcome::Unreachable);
-        let finding = rejection::of_replay(&walked.verdict, answered_steps);
-        rejection::settle_result(result, &finding);
-        match (walked.verdict, rejected) {
-            (Verdict::Blocked(blocked), true) => {
-                // Blocked now; it read unreachable only in an isolated page whose probes COEP blocked.
-                result.warnings.retain(|w| w.code != WarningCode::CrossOriginIsolated);
-                apply(result, exchange_diagnosis(request, blocked, walked.fix));
-                true
-            }
-            (Verdict::Blocked(blocked), false) => {
-                result.disagreement = Some(format!(
-                    "the browser allowed it, but the evaluator says {} on {}: the server may answer the replay (no cookies) differently",
-                    blocked.reason, blocked.response
-                ));
-                true
-            }
-            (Verdict::Allowed { .. }, false) if result.is_allowed() => {
-                result.warnings = walked.warnings;
-                true
-            }
-            (Verdict::NetworkError { error }, true) if finding == Finding::Unreachable => {
-                result.diagnosis = Some(Diagnosis {
-                    method: DiagnosisMethod::Exchange,
-                    confidence: Confidence::Exact,
-                    family: ReasonFamily::Redirect,
-                    reason: None,
-                    firefox_reason: None,
-                    failed_parameter: None,
-                    failed_response: None,
-                    fix: None,
-                    note: format!("a redirect leads to a server that does not answer ({error}): a network error, not CORS"),
-                });
-                result.network_error = Some(error);
-                true
-            }
-            (Verdict::Allowed { .. }, true) => {
-                result.disagreement = Some(
-                    "the browser refused it, but the replayed exchange passes every check: the server may answer the browser (with cookies) differently"
-                        .to_owned(),
-                );
-                false
-            }
-            _ => false,
         }
     }
 
@@ -426,7 +374,7 @@ impl<B: Browser> Engine<B> {
 }
 
 /// Puts the harness's diagnosis into a blocked result; the browser's own word, if any, stays.
-fn apply(result: &mut CaseResult, diagnosis: Diagnosis) {
+pub(super) fn apply(result: &mut CaseResult, diagnosis: Diagnosis) {
     result.harness_reason = diagnosis.reason;
     if result.reason_source != Some(ReasonSource::Browser) {
         result.reason = diagnosis.reason.map(Reason::Cors);
@@ -437,27 +385,6 @@ fn apply(result: &mut CaseResult, diagnosis: Diagnosis) {
         result.firefox_reason = diagnosis.firefox_reason;
     }
     result.diagnosis = Some(diagnosis);
-}
-
-/// The evaluator's account of a replayed exchange it found blocked.
-fn exchange_diagnosis(request: &CorsRequest, blocked: Blocked, fix: Option<Fix>) -> Diagnosis {
-    // The replay carries no cookies: a server may answer the browser's credentialed request otherwise.
-    let (confidence, cookies) = if request.credentials == Credentials::Include {
-        (Confidence::Likely, " (replayed without the page's cookies)")
-    } else {
-        (Confidence::Exact, "")
-    };
-    Diagnosis {
-        method: DiagnosisMethod::Exchange,
-        confidence,
-        family: blocked.reason.family(),
-        reason: Some(blocked.reason),
-        firefox_reason: Some(blocked.firefox_reason),
-        failed_parameter: Some(blocked.failed_parameter).filter(|p| !p.is_empty()),
-        failed_response: Some(blocked.response),
-        note: format!("{} failed: {}{cookies}", blocked.response, blocked.reason.describe()),
-        fix,
-    }
 }
 
 /// What the differential retries narrowed a refusal to, before it becomes a [`Diagnosis`].

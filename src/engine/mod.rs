@@ -180,11 +180,21 @@ pub struct Progress<'a> {
 pub struct Engine<B> {
     browser: B,
     cache_bust_counter: Cell<u64>,
+    /// A runner reads each request's exchange from the browser's network events.
+    observed_by_runner: bool,
 }
 
 impl<B: Browser> Engine<B> {
     pub fn new(browser: B) -> Self {
-        Engine { browser, cache_bust_counter: Cell::new(0) }
+        Engine { browser, cache_bust_counter: Cell::new(0), observed_by_runner: false }
+    }
+
+    /// For a page a runner watches (DevTools, WebDriver BiDi): the runner explains each
+    /// request from the exchange the browser made, so the page repeats nothing (no replay,
+    /// no retries, no probes).
+    pub fn observed_by_runner(mut self, observed: bool) -> Self {
+        self.observed_by_runner = observed;
+        self
     }
 
     pub fn browser(&self) -> &B {
@@ -251,7 +261,8 @@ impl<B: Browser> Engine<B> {
             result.outcome == Outcome::Unreachable && self.browser.cross_origin_isolated();
         let worth_it =
             matches!(result.outcome, Outcome::Allowed | Outcome::Blocked) || isolated_unreachable;
-        if let Some((plan, href)) = planned.filter(|_| case.diagnose && worth_it) {
+        let diagnose = case.diagnose && worth_it && !self.observed_by_runner;
+        if let Some((plan, href)) = planned.filter(|_| diagnose) {
             self.diagnose(case, &plan, &href, &mut result).await;
         }
         result.judge(case.expect.clone());
@@ -359,6 +370,12 @@ impl<B: Browser> Engine<B> {
                 result.error = Some(error);
                 mixed_content_verdict(result, url_origin, &self.browser.page_origin());
                 AttemptRead::Explained
+            }
+            FetchAttempt::Rejected(error) if self.observed_by_runner => {
+                // The runner settles blocked or unreachable from the browser's own events.
+                result.outcome = rejection::UNSETTLED_OBSERVED;
+                result.error = Some(error);
+                AttemptRead::Diagnosable
             }
             FetchAttempt::Rejected(error) => {
                 // A rejection is blocked or unreachable: the probes tell which.
@@ -498,5 +515,6 @@ fn round_ms(ms: f64) -> f64 {
 }
 
 mod diagnose;
+pub mod exchange;
 #[cfg(test)]
 mod tests;
