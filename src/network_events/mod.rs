@@ -81,6 +81,143 @@ fn wire_request(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::devtools::NetworkLog;
+    use crate::result::{DiagnosisMethod, SuiteReport};
+    use serde_json::Value;
+
+    /// Events recorded from Chromium 156 and Firefox 153 running seven cases against the
+    /// fixtures (page origin `http://127.0.0.1:9510`, fixtures on 9500 and 9501).
+    fn recorded(file: &str) -> Vec<Value> {
+        let path = format!("{}/tests/events/{file}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    const PAGE: &str = "http://127.0.0.1:9510";
+    const PUT: &str = "http://127.0.0.1:9500/cors/permissive/notes?__cors_harness=";
+    const TWO_ACAO: &str = "http://127.0.0.1:9500/broken/two-acao?__cors_harness=";
+    const PREFLIGHT_500: &str = "http://127.0.0.1:9500/broken/preflight-status/500?__cors_harness=";
+    const REDIRECT: &str = "http://127.0.0.1:9500/redirect/302/wildcard?__cors_harness=";
+
+    /// (kind, method, status) of each step.
+    fn shape(exchange: &Exchange) -> Vec<(StepKind, String, Option<u16>)> {
+        exchange
+            .steps
+            .iter()
+            .map(|s| {
+                (s.request.kind, s.request.method.clone(), s.response.as_ref().map(|r| r.status))
+            })
+            .collect()
+    }
+
+    fn chromium() -> NetworkLog {
+        let mut log = NetworkLog::default();
+        for event in recorded("chromium-devtools.jsonl") {
+            log.add_event(&event);
+        }
+        log
+    }
+
+    /// The URL (with its cache-busting token) of the request starting with `prefix`; a PUT
+    /// for [`PUT`] (a GET went to the same path).
+    fn url_of(events: &[Value], prefix: &str) -> String {
+        let method = if prefix == PUT { "PUT" } else { "GET" };
+        events
+            .iter()
+            .map(|e| &e["params"]["request"])
+            .find(|r| r["method"] == method && r["url"].as_str().unwrap().starts_with(prefix))
+            .and_then(|r| r["url"].as_str())
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn chromium_exchanges_have_their_preflights_redirects_and_raw_lines() {
+        let events = recorded("chromium-devtools.jsonl");
+        let log = chromium();
+        let put = log.exchange_of(&url_of(&events, PUT), "PUT").unwrap();
+        let preflight = (StepKind::Preflight, "OPTIONS".to_owned(), Some(200));
+        assert_eq!(shape(&put), [preflight, (StepKind::Actual, "PUT".to_owned(), Some(200))]);
+        assert_eq!(put.steps[0].request.header("access-control-request-method"), Some("PUT"));
+        assert_eq!(put.steps[1].request.header("origin"), Some(PAGE));
+
+        let two = log.exchange_of(&url_of(&events, TWO_ACAO), "GET").unwrap();
+        let response = two.steps[0].response.as_ref().unwrap();
+        assert_eq!(
+            response.lines("access-control-allow-origin").count(),
+            2,
+            "both lines, as received"
+        );
+
+        let refused = log.exchange_of(&url_of(&events, PREFLIGHT_500), "GET").unwrap();
+        assert_eq!(shape(&refused), [(StepKind::Preflight, "OPTIONS".to_owned(), Some(500))]);
+
+        let redirect = log.exchange_of(&url_of(&events, REDIRECT), "GET").unwrap();
+        let hops = [
+            (StepKind::Actual, "GET".to_owned(), Some(302)),
+            (StepKind::Actual, "GET".to_owned(), Some(200)),
+        ];
+        assert_eq!(shape(&redirect), hops);
+        assert_eq!(
+            redirect.steps[1].request.header("origin"),
+            Some("null"),
+            "tainted after a cross-origin hop"
+        );
+    }
+
+    #[test]
+    fn firefox_exchanges_have_their_preflights_and_redirects() {
+        let events = recorded("firefox-bidi.jsonl");
+        let put = firefox::exchange_of(&events, &url_of(&events, PUT), "PUT").unwrap();
+        let preflight = (StepKind::Preflight, "OPTIONS".to_owned(), Some(200));
+        assert_eq!(shape(&put), [preflight, (StepKind::Actual, "PUT".to_owned(), Some(200))]);
+
+        let refused =
+            firefox::exchange_of(&events, &url_of(&events, PREFLIGHT_500), "GET").unwrap();
+        assert_eq!(shape(&refused), [(StepKind::Preflight, "OPTIONS".to_owned(), Some(500))]);
+
+        let redirect = firefox::exchange_of(&events, &url_of(&events, REDIRECT), "GET").unwrap();
+        let hops = [
+            (StepKind::Actual, "GET".to_owned(), Some(302)),
+            (StepKind::Actual, "GET".to_owned(), Some(200)),
+        ];
+        assert_eq!(shape(&redirect), hops);
+        assert!(firefox::exchange_of(&events, "http://127.0.0.1:9500/never", "GET").is_none());
+    }
+
+    #[test]
+    fn an_observed_exchange_explains_the_result_exactly() {
+        let events = recorded("chromium-devtools.jsonl");
+        let url = url_of(&events, TWO_ACAO);
+        let suite = Suite::parse(&format!(
+            r#"{{ "cases": [{{ "id": "two", "url": "{TWO_ACAO}", "credentials": "include" }}] }}"#
+        ))
+        .unwrap();
+        let mut result = CaseResult::new("two".into(), "GET".into(), url, Outcome::Unreachable);
+        result.error = Some(crate::ErrorInfo::new("TypeError", "Failed to fetch"));
+        let mut report = SuiteReport::new("s".into(), PAGE.into(), "Chromium".into(), vec![result]);
+        let log = chromium();
+        apply_observed(&mut report, &suite, Family::Chromium, |r| {
+            log.exchange_of(&r.url, &r.method)
+        });
+        let result = &report.results[0];
+        assert_eq!(
+            result.outcome,
+            Outcome::Blocked,
+            "a response came back: blocked, not unreachable"
+        );
+        let diagnosis = result.diagnosis.as_ref().unwrap();
+        assert_eq!(diagnosis.method, DiagnosisMethod::Observed);
+        assert_eq!(
+            diagnosis.confidence,
+            crate::result::Confidence::Exact,
+            "credentialed, yet exact"
+        );
+        assert_eq!(result.harness_reason.map(|r| r.as_str()), Some("MultipleAllowOriginValues"));
+    }
 
     #[test]
     fn a_head_keeps_repeated_lines_in_order() {
