@@ -70,6 +70,14 @@ if wants node; then
     mkdir -p "$axe_dir"
     npm install --prefix "$axe_dir" --no-audit --no-fund --silent "axe-core@$axe_version" >/dev/null
   fi
+  # The HAR recorders of the import round trip (cli/tests/import.rs): Playwright's for Chromium
+  # and Mozilla's WebDriver BiDi one for Firefox, pinned by their package-lock; the system's
+  # browsers are driven, none is downloaded.
+  recorder_dir=tests/import/recorder
+  if [ ! "$recorder_dir/node_modules/.package-lock.json" -nt "$recorder_dir/package-lock.json" ]; then
+    say "npm ci in $recorder_dir (HAR recorders)"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$recorder_dir" --no-audit --no-fund --silent >/dev/null
+  fi
 fi
 
 if wants chromium; then

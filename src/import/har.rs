@@ -13,14 +13,19 @@
 //! 3. a navigation (`_resourceType: "document"`, `Sec-Fetch-Mode: navigate`,
 //!    `Sec-Fetch-Dest: document|iframe|frame`) → left out (the first one of a page gives
 //!    the page's origin);
-//! 4. the hop of a redirect (its URL is the previous response's `redirectURL`) → left
-//!    out: the case of the first URL follows the redirect itself;
+//! 4. the hop of a redirect (its URL is the previous response's `redirectURL`, or its
+//!    `Location` header where `redirectURL` is empty, as in the WebDriver BiDi recorder
+//!    browsertime uses for Firefox) → left out: the case of the first URL follows the
+//!    redirect itself;
 //! 5. fetch/XHR: Chromium's `_resourceType` `fetch` or `xhr`; without it (Firefox, most
 //!    other recorders) `Sec-Fetch-Dest: empty`; without Sec-Fetch headers either (old
 //!    browsers, proxies) an `Origin` header or `X-Requested-With` on a request that is not
 //!    a navigation. Everything else (scripts, styles, images, fonts, beacons) → left out;
 //! 6. `Sec-Fetch-Mode: no-cors` → left out (no CORS check applies);
 //! 7. same origin as its page → left out.
+//!
+//! A request failed in the recording when it has `_error` (Chromium DevTools),
+//! `response._error` or `response._failureText` (Playwright), or no status.
 //!
 //! The page's origin: the first navigation of each page (`pageref`), else a page title that
 //! is a URL (Chromium titles pages with their URL), else the requests' `Origin` or
@@ -82,6 +87,9 @@ struct Request {
     cookies: Vec<NameValue>,
     #[serde(rename = "postData")]
     post_data: Option<PostData>,
+    /// Bytes of body sent; -1 or absent when unknown.
+    #[serde(rename = "bodySize")]
+    body_size: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +102,8 @@ struct NameValue {
 #[derive(Deserialize)]
 struct PostData {
     text: Option<String>,
+    /// `base64` for a binary body (the BiDi recorder).
+    encoding: Option<String>,
     #[serde(default)]
     params: Vec<Param>,
 }
@@ -110,8 +120,33 @@ struct Response {
     status: f64,
     #[serde(rename = "redirectURL")]
     redirect_url: Option<String>,
+    #[serde(default)]
+    headers: Vec<NameValue>,
     #[serde(rename = "_error")]
     error: Option<String>,
+    /// Playwright's word for a request that failed.
+    #[serde(rename = "_failureText")]
+    failure_text: Option<String>,
+}
+
+impl Response {
+    /// Where it redirects: `redirectURL`, else the `Location` of a 3xx (some recorders leave
+    /// `redirectURL` empty).
+    fn redirect_target(&self) -> Option<&str> {
+        let location = || {
+            (300.0..400.0).contains(&self.status).then(|| {
+                self.headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case("location"))
+                    .map(|h| h.value.as_str())
+            })?
+        };
+        self.redirect_url
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .or_else(location)
+            .filter(|r| !r.is_empty())
+    }
 }
 
 /// What a HAR gives: the requests to import, the notes, the page's origin.
@@ -306,11 +341,7 @@ fn select(
     let mut redirect_targets: Vec<String> = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
         let url = &entry.request.url;
-        let redirect = entry
-            .response
-            .as_ref()
-            .and_then(|r| r.redirect_url.as_deref())
-            .filter(|r| !r.is_empty());
+        let redirect = entry.response.as_ref().and_then(Response::redirect_target);
         let hop = redirect_targets.iter().position(|t| t == url);
         if let Some(target) = redirect {
             redirect_targets.push(resolve(url, target));
@@ -394,40 +425,32 @@ fn request_of(
 ) -> RecordedRequest {
     let request = &entry.request;
     let has_cookie_header = request.headers.iter().any(|h| h.name.eq_ignore_ascii_case("cookie"));
-    let body = request.post_data.as_ref().and_then(|p| {
-        p.text.clone().or_else(|| {
-            (!p.params.is_empty()).then(|| {
-                p.params
-                    .iter()
-                    .map(|param| {
-                        format!("{}={}", param.name, param.value.as_deref().unwrap_or_default())
-                    })
-                    .collect::<Vec<_>>()
-                    .join("&")
-            })
-        })
-    });
+    let (body, body_note) = body_of(request);
     let status = entry
         .response
         .as_ref()
         .map(|r| r.status)
         .filter(|s| (1.0..1000.0).contains(s))
         .map(|s| s as u16);
-    let error =
-        entry.error.clone().or_else(|| entry.response.as_ref().and_then(|r| r.error.clone()));
+    let error = entry.error.clone().or_else(|| {
+        entry.response.as_ref().and_then(|r| r.error.clone().or_else(|| r.failure_text.clone()))
+    });
     let failure = match (error, status) {
         (Some(error), _) if !error.is_empty() => Some(error),
         (_, None) => Some("no response (status 0)".to_owned()),
         _ => None,
     };
-    let mut notes = Vec::new();
-    if let Some(target) = redirect {
-        let mut note = ImportNote::info(format!(
-            "redirected to {target} in the recording; the case follows it"
-        ));
-        note.entry = Some(index);
-        notes.push(note);
-    }
+    let redirect_note = redirect.map(|target| {
+        ImportNote::info(format!("redirected to {target} in the recording; the case follows it"))
+    });
+    let notes: Vec<ImportNote> = body_note
+        .into_iter()
+        .chain(redirect_note)
+        .map(|mut note| {
+            note.entry = Some(index);
+            note
+        })
+        .collect();
     RecordedRequest {
         url: request.url.clone(),
         method: request.method.clone(),
@@ -446,6 +469,41 @@ fn request_of(
         line: None,
         entry: Some(index),
         notes,
+    }
+}
+
+/// The request's body, or why it is not imported: a recorder may keep only its size
+/// (Playwright's `content: "omit"`) or give it as base64 (a binary body).
+fn body_of(request: &Request) -> (Option<String>, Option<ImportNote>) {
+    let sent = request.body_size.filter(|size| *size > 0.0).map(|size| size as u64);
+    let missing = |sent: u64| {
+        ImportNote::warning(format!(
+            "the recording does not hold the body ({sent} bytes were sent): the case sends none; add it"
+        ))
+    };
+    let Some(post_data) = &request.post_data else {
+        return (None, sent.map(missing));
+    };
+    if post_data.encoding.as_deref().is_some_and(|e| e.eq_ignore_ascii_case("base64")) {
+        let note = ImportNote::warning(
+            "the body is binary (base64) in the recording: the case sends none; add it",
+        );
+        return (None, Some(note));
+    }
+    match post_data.text.as_deref() {
+        Some(text) if !text.is_empty() => (Some(text.to_owned()), None),
+        _ if !post_data.params.is_empty() => {
+            let pairs: Vec<String> = post_data
+                .params
+                .iter()
+                .map(|p| format!("{}={}", p.name, p.value.as_deref().unwrap_or_default()))
+                .collect();
+            (Some(pairs.join("&")), None)
+        }
+        _ => match sent {
+            Some(sent) => (None, Some(missing(sent))),
+            None => (post_data.text.clone(), None),
+        },
     }
 }
 
@@ -584,6 +642,56 @@ mod tests {
         assert_eq!(h.requests.len(), 1);
         assert!(h.notes[0].message.contains("1 redirect hops"), "{}", h.notes[0].message);
         assert!(h.requests[0].notes[0].message.contains("redirected to /target"));
+    }
+
+    #[test]
+    fn playwright_failures_and_omitted_bodies() {
+        // Playwright: a CORS failure is status -1 with `_failureText`; `content: "omit"`
+        // keeps a body's size, not its text.
+        let mut failed = entry("PUT", "http://api.test/notes/1", Some("fetch"), &[], 0);
+        failed["response"]["status"] = (-1).into();
+        failed["response"]["_failureText"] = "net::ERR_FAILED".into();
+        failed["request"]["bodySize"] = 19.into();
+        failed["request"]["postData"] =
+            serde_json::json!({ "mimeType": "application/json", "text": "", "params": [] });
+        let mut binary = entry("POST", "http://api.test/upload", Some("fetch"), &[], 200);
+        binary["request"]["postData"] = serde_json::json!({ "mimeType": "image/png", "text": "iVBORw0K", "encoding": "base64" });
+        let mut sent = entry("POST", "http://api.test/notes", Some("fetch"), &[], 201);
+        sent["request"]["postData"] = serde_json::json!({ "mimeType": "text/plain", "text": "hi" });
+        let h = read(&har(vec![failed, binary, sent])).unwrap();
+        let r = &h.requests;
+        assert_eq!(r[0].failure.as_deref(), Some("net::ERR_FAILED"));
+        assert_eq!(r[0].status, None);
+        assert_eq!(r[0].body, None);
+        assert!(r[0].notes[0].message.contains("(19 bytes were sent)"), "{:?}", r[0].notes);
+        assert_eq!(r[1].body, None);
+        assert!(r[1].notes[0].message.contains("binary (base64)"), "{:?}", r[1].notes);
+        assert_eq!(r[2].body.as_deref(), Some("hi"));
+        assert!(r[2].notes.is_empty());
+    }
+
+    #[test]
+    fn a_hop_is_found_by_location_when_redirect_url_is_empty() {
+        // The WebDriver BiDi recorder (Firefox, browsertime) leaves `redirectURL` empty.
+        let dest = [("Sec-Fetch-Dest", "empty"), ("Sec-Fetch-Mode", "cors")];
+        let mut first = entry("GET", "http://api.test/r", None, &dest, 302);
+        first["response"]["headers"] =
+            serde_json::json!([{ "name": "location", "value": "http://b.test/landed" }]);
+        let mut ok = entry("GET", "http://api.test/ok", None, &dest, 200);
+        // A Location outside a 3xx is no redirect.
+        ok["response"]["headers"] =
+            serde_json::json!([{ "name": "Location", "value": "http://b.test/landed" }]);
+        let text = har(vec![
+            first,
+            entry("GET", "http://b.test/landed", None, &dest, 200),
+            ok,
+            entry("GET", "http://b.test/landed", None, &dest, 200),
+        ]);
+        let h = read(&text).unwrap();
+        let urls: Vec<&str> = h.requests.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(urls, ["http://api.test/r", "http://api.test/ok", "http://b.test/landed"]);
+        assert!(h.notes[0].message.contains("1 redirect hops"), "{}", h.notes[0].message);
+        assert!(h.requests[0].notes[0].message.contains("redirected to http://b.test/landed"));
     }
 
     #[test]

@@ -402,6 +402,51 @@ mod tests {
     }
 
     #[test]
+    fn recordings_of_real_browsers_give_the_page_s_requests() {
+        // Recorded by cli/tests/import.rs (Playwright in Chromium, the BiDi recorder in
+        // Firefox); the BiDi recorder leaves out the PUT that never got a response.
+        for (text, page, refused_put) in [
+            (include_str!("../../tests/import/recorded-chromium.har"), 9359, true),
+            (include_str!("../../tests/import/recorded-firefox.har"), 9369, false),
+        ] {
+            let imported = import(text, None).unwrap();
+            let suite = &imported.suite;
+            assert_eq!(suite.origin, Some(format!("http://127.0.0.1:{page}")));
+            let ids: Vec<&str> = suite.cases.iter().map(|c| c.id.as_str()).collect();
+            let mut expected = vec![
+                "GET /cors/permissive/notes",
+                "PUT /cors/reflect-credentials/notes/1",
+                "PUT /cors/exact/notes/1",
+                "GET /cors/none/notes",
+                "GET /redirect/302/wildcard",
+                "POST /cors/permissive/notes",
+            ];
+            if !refused_put {
+                expected.remove(2);
+            }
+            assert_eq!(ids, expected);
+            let put = &suite.cases[1];
+            let headers: Vec<(&str, &str)> = put.headers.iter().collect();
+            assert_eq!(headers.len(), 3, "{headers:?}");
+            for header in [
+                ("Authorization", "Bearer recorded-token"),
+                ("Content-Type", "application/json"),
+                ("X-Api-Key", "key-123"),
+            ] {
+                assert!(headers.contains(&header), "{headers:?}");
+            }
+            assert_eq!(put.body.as_deref(), Some(r#"{"title":"Recorded note","done":true}"#));
+            assert_eq!(put.credentials, Some(Credentials::Include));
+            let summary = &imported.notes[0].message;
+            assert!(summary.contains("2 same-origin") && summary.contains("1 redirect hops"));
+            if refused_put {
+                let refused = suite.cases[2].description.as_deref().unwrap_or_default();
+                assert!(refused.contains("it failed: net::ERR_FAILED"), "{refused}");
+            }
+        }
+    }
+
+    #[test]
     fn quoting_edge_cases_survive_each_dialect() {
         let bash = import(include_str!("../../tests/import/chromium-curl-bash.sh"), None).unwrap();
         let cmd = import(include_str!("../../tests/import/chromium-curl-cmd.txt"), None).unwrap();

@@ -7,7 +7,7 @@
 //! - Headers the browser (or DevTools, or the HTTP cache) adds on its own but a page may
 //!   set (`User-Agent`, `Accept-Language`, `Priority`, `Upgrade-Insecure-Requests`,
 //!   `If-None-Match`, `If-Modified-Since`, `Cache-Control: no-cache` and `Pragma: no-cache`
-//!   from "Disable cache") are dropped with a note: kept, they would change the request
+//!   from "Disable cache", `Accept: */*`, fetch's default) are dropped with a note: kept, they would change the request
 //!   (most would need a preflight the page never caused).
 //! - `Cookie` becomes preset cookies for the request's origin, with a warning that values
 //!   may be secrets; `Authorization` is kept, with the same warning.
@@ -83,6 +83,8 @@ fn dropped(name: &str, value: &str) -> Option<Dropped> {
         "referrer-policy" => true,
         // DevTools' "Disable cache".
         "cache-control" | "pragma" => value.trim().eq_ignore_ascii_case("no-cache"),
+        // fetch() and XHR send `Accept: */*` when the page sets none (Fetch, "fetching").
+        "accept" => value.trim() == "*/*",
         _ => false,
     };
     browser_added.then_some(Dropped::BrowserAdded)
@@ -562,6 +564,8 @@ mod tests {
                     ("Cache-Control", "no-cache"),
                     ("X-Api-Key", "k"),
                     (":authority", "api.test"),
+                    // fetch's default, added by the browser.
+                    ("Accept", "*/*"),
                 ],
             )],
             None,
@@ -571,6 +575,12 @@ mod tests {
         assert_eq!(case.id, "PUT /notes/1");
         let names: Vec<&str> = case.headers.iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["Content-Type", "Authorization", "X-Api-Key"]);
+        let (second, _) = build_suite(
+            SourceKind::Curl,
+            vec![request("GET", "http://api.test/", &[("Accept", "application/json")])],
+            None,
+        );
+        assert_eq!(second.cases[0].headers.iter().count(), 1, "a page's own Accept is kept");
         assert_eq!(case.credentials, Some(Credentials::Include));
         assert_eq!(suite.cookies.len(), 2);
         assert_eq!(suite.cookies[0].url, "http://api.test:9181/");
@@ -581,7 +591,7 @@ mod tests {
         let text: Vec<String> = notes.iter().map(ToString::to_string).collect();
         let all = text.join("\n");
         assert!(all.contains("dropped Host, Origin, Sec-Fetch-Mode: forbidden"), "{all}");
-        assert!(all.contains("dropped User-Agent, Cache-Control: the browser"), "{all}");
+        assert!(all.contains("dropped User-Agent, Cache-Control, Accept: the browser"), "{all}");
         assert!(all.contains("preset cookies (sid, theme)"), "{all}");
         assert!(all.contains("inferred: the request carried cookies"), "{all}");
         assert!(notes.iter().all(|n| n.case.as_deref() == Some("PUT /notes/1")), "{all}");
