@@ -3,7 +3,7 @@
 // Only the wasm-bindgen output comes from ./pkg/; the rest lives beside this file, so
 // www/ plus `wasm-pack build --target web --out-dir www/pkg` can be hosted by any static server.
 import init, * as harness from "./pkg/cors_harness.js";
-import { el } from "./render.js";
+import { el, copyButton } from "./render.js";
 import { ResultsController, auditPlan, auditVerdict } from "./controller.js";
 
 const $ = (id) => document.getElementById(id);
@@ -315,16 +315,34 @@ async function run(text, options = {}) {
 
 function auditForm() {
   const form = new FormData($("audit-form"));
-  return auditPlan(String(form.get("url") ?? ""), String(form.get("origin") || location.origin));
+  const named = String(form.get("origin") ?? "").trim();
+  const plan = auditPlan(String(form.get("url") ?? ""), named || location.origin, String(form.get("cookie") ?? ""));
+  return { ...plan, named };
+}
+
+/** Shows the command for what the form says, with a button that copies it. */
+function showAuditCommand() {
+  const { command } = auditForm();
+  $("audit-command").textContent = command;
+  $("audit-copy").replaceChildren(copyButton(command, "the cors-harness audit command", "Copy command"));
 }
 
 async function audit(event) {
   event.preventDefault();
-  const { command, suite } = auditForm();
-  $("audit-command").textContent = command;
-  $("audit-verdict").textContent = `Running from ${location.origin}…`;
+  if (!controller.runState.finished) {
+    $("audit-verdict").dataset.level = "none";
+    $("audit-verdict").textContent = "A run is going on: wait for it, or stop it, then check again.";
+    return;
+  }
+  const { suite, named } = auditForm();
+  showAuditCommand();
+  const shown = $("audit-verdict");
+  shown.dataset.level = "running";
+  shown.textContent = `Running from ${location.origin}…`;
   const report = await run(JSON.stringify(suite));
-  $("audit-verdict").textContent = auditVerdict(report, location.origin);
+  const { level, text } = auditVerdict(report, location.origin, named);
+  shown.dataset.level = level;
+  shown.textContent = text;
 }
 
 // ---- page start ---------------------------------------------------------------------
@@ -335,13 +353,15 @@ async function main() {
   setCollapsed(Boolean(recall("cors-harness-suite-collapsed")));
   await init();
   $("page-origin").textContent = location.origin;
+  if (location.origin !== "null") $("audit-origin").placeholder = `${location.origin} (this page)`;
   harness.describeBrowser().then((name) => { $("browser-name").textContent = name; controller.browser = name; });
   const editor = $("suite-editor");
   editor.addEventListener("input", onEdit);
   editor.addEventListener("scroll", () => { $("suite-gutter").scrollTop = editor.scrollTop; });
   $("request-form").addEventListener("submit", addRequest);
   $("audit-form").addEventListener("submit", audit);
-  $("audit-form").addEventListener("input", () => { $("audit-command").textContent = auditForm().command; });
+  // Typing gives `input`; autofill and a cleared field may give only `change`.
+  for (const kind of ["input", "change"]) $("audit-form").addEventListener(kind, showAuditCommand);
   $("import-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -391,6 +411,7 @@ async function main() {
   window.addEventListener("hashchange", () => { const shared = suiteFromFragment(); if (shared) setEditor(shared); });
   setEditor(await initialSuite());
   $("run").disabled = false;
+  $("audit-run").disabled = false;
   $("run-status").textContent = "Ready.";
 
   // For the command-line runner (through WebDriver): start a run, then poll it.

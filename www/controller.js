@@ -32,14 +32,25 @@ function shellQuote(text) {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${String(text).replace(/'/g, "'\\''")}'`;
 }
 
+/** `text` as an origin (`https://app.example.com/` gives `https://app.example.com`), else as typed. */
+function asOrigin(text) {
+  try { const origin = new URL(text).origin; return origin === "null" ? text : origin; } catch { return text; }
+}
+
 /**
  * The audit a page cannot do alone: it cannot become another origin, so the attacker
- * pages come from `cors-harness audit`. Returns that command for `url`, and the one-case
- * suite the page can run itself: does its own origin read `url` with credentials?
+ * pages come from `cors-harness audit`. Returns that command for `url` (with the user's
+ * cookie when given), and the suite the page can run itself: does its own origin read
+ * `url` with credentials, and without?
  */
-export function auditPlan(url, legitimateOrigin) {
-  const origin = legitimateOrigin && legitimateOrigin !== "null" ? legitimateOrigin : "https://app.example.com";
-  const command = `cors-harness audit ${shellQuote(url)} --origin ${shellQuote(origin)} --browser all`;
+export function auditPlan(url, legitimateOrigin, cookie = "") {
+  const named = asOrigin(String(legitimateOrigin ?? "").trim());
+  const origin = named && named !== "null" ? named : "https://app.example.com";
+  // One option a line, as a shell reads it: at 390 px nothing wraps inside an option.
+  const lines = [`cors-harness audit ${shellQuote(url)}`, `--origin ${shellQuote(origin)}`];
+  if (cookie.trim()) lines.push(`--cookie ${shellQuote(cookie.trim())}`);
+  lines.push("--browser all");
+  const command = lines.join(" \\\n  ");
   const suite = {
     name: "audit from this page's origin",
     description: "A credentialed fetch from this page's own origin (the attacker origins need cors-harness audit).",
@@ -48,20 +59,29 @@ export function auditPlan(url, legitimateOrigin) {
       { id: "audit-uncredentialed", url, credentials: "omit", description: "Can it read it without cookies (public)?" },
     ],
   };
-  return { command, suite };
+  return { command, suite, origin };
 }
 
-/** One sentence on what the page's own origin could read, from the audit suite's report. */
-export function auditVerdict(report, origin) {
+/**
+ * What the page's own origin (`origin`) could read, from the audit suite's report, as a
+ * sentence and its level (`exploitable`, `expected`, `refused`, `none`); `legitimate` is
+ * the app's origin the user named (empty: this page is the app).
+ */
+export function auditVerdict(report, origin, legitimate = "") {
   const find = (id) => report?.results?.find((r) => r.id === id);
   const withCookies = find("audit-credentialed");
   const without = find("audit-uncredentialed");
-  if (!withCookies) return "No result.";
+  if (!withCookies) return { level: "none", text: "No result: see the status above." };
+  const app = asOrigin(String(legitimate).trim());
   if (withCookies.outcome === "allowed") {
-    return `${origin} reads it with credentials (status ${withCookies.status ?? "-"}): if ${origin} is not one of your app's origins, this is an exploitable finding.`;
+    const status = `status ${withCookies.status ?? "-"}`;
+    if (app && app !== origin) {
+      return { level: "exploitable", text: `${origin} is not your app's origin (${app}), yet it reads the response with credentials (${status}): exploitable, the API lets a page on another origin read it with your users' cookies. Run the command below to see which origins can.` };
+    }
+    return { level: "expected", text: `${origin} (your app's origin) reads it with credentials (${status}), as it should. Whether attacker origins can too takes pages at those origins: run the command below.` };
   }
   const publicNote = without?.outcome === "allowed" ? " It is readable without credentials (public)." : "";
-  return `${origin} cannot read it with credentials (${withCookies.outcome}${withCookies.reason ? `, ${withCookies.reason}` : ""}).${publicNote}`;
+  return { level: "refused", text: `${origin} cannot read it with credentials (${withCookies.outcome}${withCookies.reason ? `, ${withCookies.reason}` : ""}).${publicNote}` };
 }
 
 export class ResultsController {

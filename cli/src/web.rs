@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -20,8 +22,8 @@ include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 /// The policy the page ships with (also in its `<meta>`): no inline script, no eval
 /// beyond WebAssembly, fetches to anywhere (that is the point).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src *; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-/// The same policy for a page that runs as an opaque origin (`--origin null`).
-pub const SANDBOXED_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src *; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox allow-scripts";
+/// What a page that runs as an opaque origin (`--origin null`) adds to that policy.
+const SANDBOX_DIRECTIVE: &str = "sandbox allow-scripts";
 
 /// An embedded file of the page (`index.html`, `pkg/cors_harness_bg.wasm`, ...).
 pub fn asset(path: &str) -> Option<&'static [u8]> {
@@ -81,15 +83,25 @@ impl WebBundle {
                 get(move || async move { ([(header::CONTENT_TYPE, "application/json")], suite) }),
             );
         }
-        let policy = if options.sandboxed {
-            // An opaque origin: the document is sandboxed, so its requests carry `Origin: null`.
-            HeaderValue::from_static(SANDBOXED_CONTENT_SECURITY_POLICY)
+        if options.sandboxed {
+            // The page's own HTML carries its policy in a `<meta>` too: both must name the server.
+            router = router
+                .route("/", get(sandboxed_index))
+                .route("/index.html", get(sandboxed_index))
+                .fallback(embedded)
+                .layer(middleware::from_fn(sandboxed_policy))
+                // The sandboxed page loads its module scripts and wasm in cors mode, as `null`.
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static("*"),
+                ));
         } else {
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY)
-        };
-        let mut router = router
-            .fallback(embedded)
-            .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy))
+            router = router.fallback(embedded).layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            ));
+        }
+        router
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("no-store"),
@@ -97,15 +109,7 @@ impl WebBundle {
             .layer(SetResponseHeaderLayer::overriding(
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
-            ));
-        if options.sandboxed {
-            // The sandboxed page loads its module scripts and wasm in cors mode, as `null`.
-            router = router.layer(SetResponseHeaderLayer::overriding(
-                header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                HeaderValue::from_static("*"),
-            ));
-        }
-        router
+            ))
     }
 }
 
@@ -116,6 +120,61 @@ pub struct PageOptions {
     pub sandboxed: bool,
     /// The host name the browser reaches this server by, when the runner mapped one to it.
     pub own_host: Option<String>,
+}
+
+/// The page's policy with `'self'` spelled out as `own` (`http://127.0.0.1:PORT`) besides it.
+/// WebKit matches `'self'` against the document's origin, which a sandboxed document has
+/// opaque, so there `'self'` matches nothing and the page's own scripts, styles and wasm
+/// are refused (WebCore's `ContentSecurityPolicy::updateSourceSelf` takes the scheme, host
+/// and port of the opaque origin: all empty). Chromium and Firefox use the document's URL.
+fn policy_naming_self(policy: &str, own: Option<&str>) -> String {
+    match own {
+        Some(own) => policy.replace("'self'", &format!("'self' {own}")),
+        None => policy.to_owned(),
+    }
+}
+
+/// The sandboxed page's own scheme, host and port as a CSP source, from the `Host` it was
+/// asked for (none when that is not a plain `host[:port]`, so nothing can be injected).
+fn own_source(headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    // Opaque-origin pages are served over http on loopback (see `crate::stage`).
+    plain.then(|| format!("http://{host}"))
+}
+
+/// Every response of a sandboxed page gets the policy naming its server, plus `sandbox`.
+async fn sandboxed_policy(request: Request, next: Next) -> Response {
+    let own = own_source(request.headers());
+    let mut response = next.run(request).await;
+    let policy = format!(
+        "{}; {SANDBOX_DIRECTIVE}",
+        policy_naming_self(CONTENT_SECURITY_POLICY, own.as_deref())
+    );
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// `index.html` for a sandboxed page: its `<meta>` policy names the server as the header does.
+async fn sandboxed_index(headers: HeaderMap) -> Response {
+    let Some(html) = asset("index.html").map(String::from_utf8_lossy) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    const META: &str = r#"<meta http-equiv="Content-Security-Policy" content=""#;
+    let html = match html.split_once(META).and_then(|(head, rest)| {
+        let (policy, tail) = rest.split_once('"')?;
+        let own = own_source(&headers);
+        Some(format!("{head}{META}{}\"{tail}", policy_naming_self(policy, own.as_deref())))
+    }) {
+        Some(rewritten) => rewritten,
+        None => html.into_owned(),
+    };
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }
 
 /// Serves an embedded file; `/` is `index.html`.
@@ -212,5 +271,33 @@ pub async fn serve_tls(
                     .serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service)
                     .await;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sandboxed_page_names_its_own_server_beside_self() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:9301"));
+        let own = own_source(&headers);
+        assert_eq!(own.as_deref(), Some("http://127.0.0.1:9301"));
+        let policy = policy_naming_self(CONTENT_SECURITY_POLICY, own.as_deref());
+        assert!(policy.starts_with("default-src 'self' http://127.0.0.1:9301; script-src 'self' http://127.0.0.1:9301 'wasm-unsafe-eval';"), "{policy}");
+        assert!(policy.contains("style-src 'self' http://127.0.0.1:9301;"), "{policy}");
+    }
+
+    #[test]
+    fn a_host_that_is_not_plain_adds_nothing_to_the_policy() {
+        for host in ["a.test; script-src *", "a.test, *", "", "a b"] {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(host) {
+                headers.insert(header::HOST, value);
+            }
+            assert_eq!(own_source(&headers), None, "{host:?}");
+        }
+        assert_eq!(policy_naming_self(CONTENT_SECURITY_POLICY, None), CONTENT_SECURITY_POLICY);
     }
 }

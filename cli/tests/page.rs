@@ -707,3 +707,171 @@ async fn www_and_panel_on_a_static_server() {
     page.client.close().await.expect("session closed");
     server.abort();
 }
+
+// ---- the Audit section: this page's own origin, and the command for the others --------
+
+/// The text of the element `id`.
+async fn text_of(page: &Page, id: &str) -> String {
+    let text = page.js(&format!("return document.getElementById('{id}').textContent")).await;
+    text.as_str().unwrap_or_default().to_owned()
+}
+
+/// Fills the Audit form (an empty value clears the field) as a person types.
+async fn fill_audit(page: &Page, fields: &[(&str, &str)]) {
+    for (name, value) in fields {
+        let input = page
+            .client
+            .find(Locator::Css(&format!("#audit-form [name={name}]")))
+            .await
+            .unwrap_or_else(|e| panic!("the audit form's {name} field: {e}"));
+        input.clear().await.expect("cleared");
+        if !value.is_empty() {
+            input.send_keys(value).await.expect("typed");
+        }
+    }
+}
+
+/// The verdict's level (`exploitable`, `expected`, `refused`), which its style shows.
+async fn verdict_level(page: &Page) -> String {
+    let level = page.js("return document.getElementById('audit-verdict').dataset.level").await;
+    level.as_str().unwrap_or_default().to_owned()
+}
+
+/// Checks one URL from the page's Audit section and returns its verdict.
+async fn audit_from_page(page: &Page) -> String {
+    page.click("#audit-form button[type=submit]").await;
+    page.wait_for(
+        "document.getElementById('run-status').textContent === 'Done.' && !document.getElementById('audit-verdict').textContent.startsWith('Running')",
+        "the audit from this page to finish",
+    )
+    .await;
+    text_of(page, "audit-verdict").await
+}
+
+/// Layout problems inside the Audit section: anything wider than the viewport or cut off.
+const AUDIT_LAYOUT_PROBLEMS: &str = "
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth) problems.push(`the page scrolls sideways: ${root.scrollWidth} > ${root.clientWidth}`);
+  for (const e of document.querySelectorAll('#audit *')) {
+    if (!e.offsetParent) continue;
+    const box = e.getBoundingClientRect();
+    if (box.right > root.clientWidth + 1) problems.push(`${e.tagName}${e.id ? '#' + e.id : ''} ends at ${box.right} px`);
+  }
+  return problems;";
+
+async fn audit_section(browser: &str, fixtures_base: u16) {
+    let page = open(browser, fixtures_base).await;
+    let a = page.fixtures.clone();
+    let own = page.url.trim_end_matches('/').to_owned();
+    page.click("#audit summary").await;
+    assert!(
+        text_of(&page, "audit").await.contains("This page cannot become another origin"),
+        "the section says what a page cannot do"
+    );
+
+    // An API that echoes any origin with credentials, audited for another app's origin.
+    let reflect = format!("{a}/audit/reflect/me");
+    let cookie = "session=abc; SameSite=None; Secure";
+    fill_audit(
+        &page,
+        &[("url", &reflect), ("origin", "https://app.example.com"), ("cookie", cookie)],
+    )
+    .await;
+    // One option a line, as a shell reads it (and nothing wraps inside an option at 390 px).
+    let command = format!(
+        "cors-harness audit {reflect} \\\n  --origin https://app.example.com \\\n  --cookie 'session=abc; SameSite=None; Secure' \\\n  --browser all"
+    );
+    assert_eq!(text_of(&page, "audit-command").await, command, "the command as typed");
+    // A shell reads it as these words (the cookie one word, the line breaks escaped).
+    let words = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf '%s\\n' {}", command.trim_start_matches("cors-harness ")))
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        String::from_utf8_lossy(&words.stdout),
+        format!("audit\n{reflect}\n--origin\nhttps://app.example.com\n--cookie\n{cookie}\n--browser\nall\n")
+    );
+    assert_eq!(
+        page.js("return document.querySelector('#audit-copy button').textContent").await,
+        json!("Copy command the cors-harness audit command")
+    );
+    let verdict = audit_from_page(&page).await;
+    assert!(
+        verdict.contains(&own) && verdict.contains("status 200") && verdict.contains("exploitable"),
+        "{browser}: {verdict}"
+    );
+    assert!(verdict.contains("is not your app's origin"), "{browser}: {verdict}");
+    assert_eq!(verdict_level(&page).await, "exploitable");
+    assert_eq!(text_of(&page, "audit-command").await, command, "the command stays");
+    let rows = page.rows().await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!((rows[0][1].as_str(), rows[0][2].as_str()), ("audit-credentialed", "allowed"));
+    assert_eq!((rows[1][1].as_str(), rows[1][2].as_str()), ("audit-uncredentialed", "allowed"));
+    screenshot(&page.client, &format!("audit-{browser}-1280")).await;
+
+    // The exact allow-list (which lists this page): its own origin reads, as it should.
+    let exact = format!("{a}/audit/exact/me");
+    fill_audit(&page, &[("url", &exact), ("origin", ""), ("cookie", "")]).await;
+    assert_eq!(
+        text_of(&page, "audit-command").await,
+        format!("cors-harness audit {exact} \\\n  --origin {own} \\\n  --browser all")
+    );
+    let verdict = audit_from_page(&page).await;
+    assert!(
+        verdict.contains(&own)
+            && verdict.contains("status 200")
+            && !verdict.contains("exploitable"),
+        "{browser}: {verdict}"
+    );
+
+    // Public data: `*` without credentials is readable only without cookies.
+    fill_audit(&page, &[("url", &format!("{a}/audit/public/me"))]).await;
+    let verdict = audit_from_page(&page).await;
+    assert!(
+        verdict.contains("cannot read it with credentials (blocked")
+            && verdict.contains("readable without credentials (public)"),
+        "{browser}: {verdict}"
+    );
+    assert_eq!(verdict_level(&page).await, "refused");
+
+    // At 1280 and 390 px the section fits its width (the command wraps). Headless Firefox
+    // keeps its window at least 500 CSS px wide (measured: set 390, innerWidth stays 500,
+    // with any devPixelsPerPx), so its narrow check is at 500.
+    let narrow = if browser == "firefox" { 500 } else { 390 };
+    fill_audit(
+        &page,
+        &[("url", &reflect), ("origin", "https://app.example.com"), ("cookie", cookie)],
+    )
+    .await;
+    audit_from_page(&page).await;
+    for width in [1280, narrow] {
+        viewport(&page.client, width, 900).await;
+        page.js("document.getElementById('audit').scrollIntoView()").await;
+        assert_eq!(page.js(AUDIT_LAYOUT_PROBLEMS).await, json!([]), "{browser} at {width} px");
+        let shot = page
+            .client
+            .find(Locator::Id("audit"))
+            .await
+            .expect("the section")
+            .screenshot()
+            .await
+            .expect("a screenshot");
+        let path = format!("{}/../target/audit-{browser}-{width}.png", env!("CARGO_MANIFEST_DIR"));
+        std::fs::write(&path, shot).expect("screenshot written");
+    }
+    let violations = axe(&page.client, "#audit").await;
+    assert!(violations.is_empty(), "axe, the Audit section: {violations:#?}");
+    page.client.close().await.expect("session closed");
+}
+
+#[tokio::test]
+async fn audit_section_in_chromium() {
+    audit_section("chromium", 9340).await;
+}
+
+#[tokio::test]
+async fn audit_section_in_firefox() {
+    audit_section("firefox", 9345).await;
+}
