@@ -142,9 +142,14 @@ pub struct CaseResult {
     /// Fragile configuration in an allowed exchange.
     #[serde(default)]
     pub warnings: Vec<Warning>,
-    /// The raw exchange (preflight, request, redirects), when the probe endpoint replayed it.
+    /// The raw exchange (preflight, request, redirects): the browser's own, from its network
+    /// events under the runner, or the probe endpoint's replay.
     #[serde(default)]
     pub exchange: Option<Exchange>,
+    /// Whose exchange `exchange` is: `browser` (its network events: the request itself) or
+    /// `harness` (the probe endpoint's replay).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_source: Option<ReasonSource>,
     /// The error `fetch()` rejected with, for every outcome but `allowed`.
     pub error: Option<ErrorInfo>,
     /// Unreachable only: the network error that took the response's place, when the
@@ -193,6 +198,7 @@ impl CaseResult {
             diagnosis: None,
             warnings: Vec::new(),
             exchange: None,
+            exchange_source: None,
             error: None,
             network_error: None,
             elapsed_ms: 0.0,
@@ -237,10 +243,10 @@ impl CaseResult {
         match self.outcome {
             Outcome::Allowed => "the browser let the page read the response",
             Outcome::Blocked => {
-                "the server answered (a no-cors probe got a response), but the browser refused the exchange for CORS"
+                "the server answered, but the browser refused the exchange for CORS (or another policy refused it)"
             }
             Outcome::Unreachable => {
-                "the request failed without CORS being involved (no-cors probe failed too): connection refused, reset or empty reply"
+                "the request failed without CORS being involved: connection refused, reset, empty reply or an untrusted certificate"
             }
             Outcome::Timeout => "no settled answer within the timeout",
             Outcome::Invalid => "refused before any network activity",

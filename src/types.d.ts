@@ -289,6 +289,8 @@ export interface CaseResult {
   warnings: Warning[];
   /** The raw exchange, when the probe endpoint replayed it. */
   exchange: Exchange | null;
+  /** Whose exchange it is: "browser" (its own network events, under the runner) or "harness" (the probe endpoint's replay). */
+  exchange_source?: "browser" | "harness";
   error: ErrorInfo | null;
   /** Unreachable only: the network error the browser's log or the replay named (a refused certificate: "net::ERR_CERT_..."). */
   network_error?: NetError;

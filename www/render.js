@@ -4,7 +4,7 @@
 /** What each outcome means, in a sentence. */
 export const MEANING = {
   allowed: "The browser let the page read the response.",
-  blocked: "The server answered (a probe got a response), but the browser refused the exchange for CORS.",
+  blocked: "The server answered, but the browser refused the exchange for CORS (or another policy refused it).",
   unreachable: "The request failed without CORS being involved: connection refused, reset or empty reply.",
   timeout: "No settled answer within the case's timeout.",
   invalid: "Refused before any network activity (bad URL, method, header or body, or a malformed case).",
@@ -237,7 +237,10 @@ export function detailNodes(result, seen = {}) {
   if (result.warnings?.length) {
     nodes.push(el("h4", {}, "Warnings"), el("ul", {}, ...result.warnings.map((w) => el("li", {}, `${w.code}: ${w.message}`))));
   }
-  if (result.exchange?.steps?.length) nodes.push(el("h4", {}, "The exchange, as the server answered it"), exchangeView(result));
+  if (result.exchange?.steps?.length) {
+    const seenBy = result.exchange_source === "browser" ? "as the browser sent and received it" : "as the server answered the harness's replay";
+    nodes.push(el("h4", {}, `The exchange, ${seenBy}`), exchangeView(result));
+  }
   nodes.push(el("details", {}, el("summary", {}, "Result JSON"), el("pre", { class: "detail-json" }, JSON.stringify(result, null, 2))));
   return nodes;
 }

@@ -13,7 +13,7 @@ use crate::cors::{
     WarningCode,
 };
 use crate::rejection::{self, Finding};
-use crate::result::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome};
+use crate::result::{CaseResult, Confidence, Diagnosis, DiagnosisMethod, Outcome, ReasonSource};
 use crate::suite::Credentials;
 
 /// Where an exchange came from.
@@ -46,6 +46,10 @@ pub fn read_exchange(
     let walked = cors::evaluate(request, Rules::of(family), urls, exchange);
     let answered_steps = exchange.steps.iter().filter(|s| s.response.is_some()).count();
     result.exchange = Some(exchange.clone());
+    result.exchange_source = Some(match source {
+        ExchangeSource::Replayed => ReasonSource::Harness,
+        ExchangeSource::Observed => ReasonSource::Browser,
+    });
     let rejected = matches!(result.outcome, Outcome::Blocked | Outcome::Unreachable);
     let finding = match source {
         ExchangeSource::Replayed => rejection::of_replay(&walked.verdict, answered_steps),
