@@ -27,26 +27,25 @@ pub fn credentialed_without_cookie(
         return None;
     }
     let list = |cookies: &[BlockedCookie]| {
-        cookies
-            .iter()
-            .map(|c| {
-                let why: Vec<&str> = c.all_reasons().iter().map(|r| r.describe()).collect();
-                let mut why = why;
-                why.dedup();
-                format!("{c}: {}", why.join("; "))
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
+        cookies.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     };
-    let mut message = String::from(
-        "CORS allowed this credentialed request, but it carried no cookie (a session cookie never reaches the server)",
-    );
+    let mut message =
+        String::from("CORS allowed this credentialed request, but it carried no cookie");
     if !cookies.withheld.is_empty() {
         message.push_str(&format!(". Withheld: {}", list(&cookies.withheld)));
     }
     if !cookies.not_stored.is_empty() {
         message.push_str(&format!(". Set-Cookie not stored: {}", list(&cookies.not_stored)));
     }
+    let mut why: Vec<&str> = Vec::new();
+    for reason in
+        cookies.withheld.iter().chain(&cookies.not_stored).flat_map(BlockedCookie::all_reasons)
+    {
+        if !why.contains(&reason.describe()) {
+            why.push(reason.describe());
+        }
+    }
+    message.push_str(&format!(". Why: {}", why.join("; ")));
     let fixes = cookies.fixes();
     if fixes.is_empty() {
         message.push_str(". Fix: see why the browser refused each cookie above");
@@ -98,7 +97,7 @@ mod tests {
         assert_eq!(warning.code.as_str(), "credentialed-without-cookie");
         let m = &warning.message;
         assert!(
-            m.contains("Withheld: session (SameSiteLax, UserPreferences): SameSite=Lax"),
+            m.contains("Withheld: session (SameSiteLax, UserPreferences). Why: SameSite=Lax"),
             "{m}"
         );
         assert!(m.contains("third-party cookies are blocked"), "{m}");
@@ -116,7 +115,7 @@ mod tests {
         refused.likely = true;
         let warning = credentialed_without_cookie(Credentials::Include, Outcome::Allowed, &refused)
             .expect("a warning");
-        assert!(warning.message.contains("Set-Cookie not stored: sid (UserPreferences)"));
+        assert!(warning.message.contains("Set-Cookie not stored: sid (UserPreferences). Why: third-party cookies are blocked"), "{}", warning.message);
         assert!(warning.message.contains("Partitioned"), "{}", warning.message);
         assert!(warning.message.ends_with("likely)"), "{}", warning.message);
     }

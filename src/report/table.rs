@@ -74,9 +74,13 @@ fn explain(out: &mut String, results: &[CaseResult]) {
             let _ = writeln!(out, "  {}: {}", result.id, codes.join(", "));
         }
     }
-    let with_cookies: Vec<(&CaseResult, &CookieReport)> =
-        results.iter().filter_map(|r| Some((r, r.cookies.as_ref()?))).collect();
-    if with_cookies.iter().any(|(_, c)| !c.is_empty()) {
+    // Only where a cookie was sent, withheld or refused (or the harness disagrees).
+    let with_cookies: Vec<(&CaseResult, &CookieReport)> = results
+        .iter()
+        .filter_map(|r| Some((r, r.cookies.as_ref()?)))
+        .filter(|(_, c)| !c.is_empty() || c.disagreement.is_some())
+        .collect();
+    if !with_cookies.is_empty() {
         let _ =
             writeln!(out, "\nCookies (sent; withheld and not stored, with the browser's reasons):");
         let mut fixes: Vec<&str> = Vec::new();
