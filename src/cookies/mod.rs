@@ -253,6 +253,13 @@ impl CookieReport {
                 CookieReason::Known(CookieBlock::UserPreferences | CookieBlock::ThirdPartyPhaseout)
             )
         });
+        // With third-party blocking, its fix already names the same-site API and the token.
+        let third_party = reasons.first().is_some_and(|r| {
+            matches!(
+                r,
+                CookieReason::Known(CookieBlock::UserPreferences | CookieBlock::ThirdPartyPhaseout)
+            )
+        });
         for reason in reasons {
             let CookieReason::Known(block) = reason else { continue };
             let fix = match block {
@@ -264,8 +271,18 @@ impl CookieReport {
                 | CookieBlock::SameSiteUnspecifiedTreatedAsLax
                 | CookieBlock::SchemefulSameSiteLax
                 | CookieBlock::SchemefulSameSiteStrict
-                | CookieBlock::SchemefulSameSiteUnspecifiedTreatedAsLax => {
+                | CookieBlock::SchemefulSameSiteUnspecifiedTreatedAsLax
+                    if third_party =>
+                {
                     "a cross-site fetch() carries only `SameSite=None; Secure` cookies (the cost: the cookie then goes with every cross-site request, so the API needs its own CSRF defence, and third-party cookie blocking still applies)"
+                }
+                CookieBlock::SameSiteLax
+                | CookieBlock::SameSiteStrict
+                | CookieBlock::SameSiteUnspecifiedTreatedAsLax
+                | CookieBlock::SchemefulSameSiteLax
+                | CookieBlock::SchemefulSameSiteStrict
+                | CookieBlock::SchemefulSameSiteUnspecifiedTreatedAsLax => {
+                    "a cross-site fetch() carries only `SameSite=None; Secure` cookies (the cost: the cookie then goes with every cross-site request, so the API needs its own CSRF defence, and browsers that block third-party cookies still refuse it); or serve the API from the app's own site (an api. subdomain) so the cookie is same-site, or send a token header (Authorization) instead of a cookie"
                 }
                 CookieBlock::SameSiteNoneInsecure => "`SameSite=None` needs `Secure` (and https)",
                 CookieBlock::SecureOnly => "a `Secure` cookie goes over https only: call the API over https",

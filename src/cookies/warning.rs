@@ -107,6 +107,20 @@ mod tests {
     }
 
     #[test]
+    fn samesite_alone_still_points_to_the_same_site_api() {
+        let lax = report(&[], &[("session", &[CookieBlock::SameSiteLax])]);
+        let warning = credentialed_without_cookie(Credentials::Include, Outcome::Allowed, &lax)
+            .expect("a warning");
+        let m = &warning.message;
+        assert!(
+            m.contains("Fix: a cross-site fetch() carries only `SameSite=None; Secure`"),
+            "{m}"
+        );
+        assert!(m.contains("or serve the API from the app's own site (an api. subdomain)"), "{m}");
+        assert!(!m.contains("Partitioned"), "not a third-party block: {m}");
+    }
+
+    #[test]
     fn names_a_refused_set_cookie_and_says_when_inferred() {
         let mut refused = report(&[], &[]);
         refused
