@@ -125,7 +125,7 @@ export class CorsHarnessPanel extends HTMLElement {
   #showSuite() {
     const cases = Array.isArray(this.#suite?.cases) ? this.#suite.cases : [];
     this.#part("suite-name").textContent = `${this.#suite?.name ?? "unnamed suite"}: ${cases.length} case(s)`;
-    this.#results.showCases(cases);
+    this.#results.showCases(cases, this.#suite?.cookies);
     this.#part("run").disabled = !cases.length;
   }
 }

@@ -87,7 +87,9 @@ export type WarningCode =
   | "authorization-via-wildcard"
   | "missing-vary-origin"
   | "max-age-capped"
-  | "cross-origin-isolated";
+  | "cross-origin-isolated"
+  /** CORS allowed a credentials: "include" request, but it carried no cookie (withheld or not stored, with the reasons). */
+  | "credentialed-without-cookie";
 
 /** A network error as Chromium names it, e.g. "net::ERR_CERT_AUTHORITY_INVALID" (harness detail in parentheses). */
 export type NetError = string;

@@ -170,7 +170,7 @@ function showCases() {
   if (controller.live.results.length || !controller.runState.finished) return;
   let suite;
   try { suite = JSON.parse($("suite-editor").value); } catch { return; }
-  controller.showCases(Array.isArray(suite?.cases) ? suite.cases : []);
+  controller.showCases(Array.isArray(suite?.cases) ? suite.cases : [], suite?.cookies);
 }
 
 /** Replaces the editor's text, pretty-printed when it is JSON. */

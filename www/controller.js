@@ -84,6 +84,21 @@ export function auditVerdict(report, origin, legitimate = "") {
   return { level: "refused", text: `${origin} cannot read it with credentials (${withCookies.outcome}${withCookies.reason ? `, ${withCookies.reason}` : ""}).${publicNote}` };
 }
 
+/**
+ * What a page does with a suite's preset `cookies`, in words, or null without any. A page
+ * cannot set an HttpOnly cookie (document.cookie refuses it) nor one for another site, so
+ * it sets none: the cookie report assumes them (the harness's inference), and the runner
+ * presets them for real in a fresh profile.
+ */
+export function presetCookieNote(cookies) {
+  if (!Array.isArray(cookies) || !cookies.length) return null;
+  const names = cookies.map((c) => {
+    const marks = [c?.http_only ? "HttpOnly" : null, c?.partitioned ? "Partitioned" : null].filter(Boolean);
+    return `${c?.name ?? "?"}${marks.length ? ` (${marks.join(", ")})` : ""}`;
+  });
+  return `This page does not set the suite's ${cookies.length} preset cookie(s): ${names.join(", ")}. A page cannot set HttpOnly cookies, nor cookies for another site, so the browser sends only cookies it already holds; the cookie report assumes the presets were set (the harness's inference, likely). To preset them for real in a fresh browser profile, as if the user had logged in, run the suite with cors-harness run.`;
+}
+
 export class ResultsController {
   /**
    * @param {{ runSuite: (suite: object|string, options: object) => Promise<object>, probeEndpoint?: () => object|undefined,
@@ -140,7 +155,9 @@ export class ResultsController {
       el("div", { id: "detail-body", "data-part": "detail-body" }));
     const root = el("div", { class: "harness" }, filters,
       el("div", { class: "layout", "data-part": "layout" },
-        el("div", { class: "results-area" }, table, el("div", { "data-part": "matrix", class: "matrix", hidden: "" }),
+        el("div", { class: "results-area" },
+          el("p", { class: "note cookie-note", id: "cookie-note", "data-part": "cookie-note", role: "note", hidden: "" }),
+          table, el("div", { "data-part": "matrix", class: "matrix", hidden: "" }),
           el("p", { class: "empty muted", "data-part": "empty", hidden: "" }, "No case matches the filters."),
           el("p", { class: "summary", id: "summary", "data-part": "summary" })),
         detail));
@@ -151,13 +168,22 @@ export class ResultsController {
   // ---- running ------------------------------------------------------------------
 
   /** Shows a suite's cases as pending rows (not while a run is going on). */
-  showCases(cases) {
+  showCases(cases, cookies) {
     if (!this.runState.finished) return;
+    this.#showCookieNote(cookies);
     this.live.results = [];
     this.live.summary = null;
     this.live.pending = cases.map((item, i) => (item && typeof item.id === "string" ? item.id : `cases[${i}]`));
     this.current = this.live;
     this.render();
+  }
+
+  /** Says what the page does with the suite's preset cookies (nothing shown without any). */
+  #showCookieNote(cookies) {
+    const note = this.#part("cookie-note");
+    const text = presetCookieNote(cookies);
+    note.textContent = text ?? "";
+    note.hidden = !text;
   }
 
   /** Runs a suite (object or JSON text); `render: false` skips the table (very large automated runs);
@@ -166,6 +192,7 @@ export class ResultsController {
     let parsed = suite;
     if (typeof suite === "string") { try { parsed = JSON.parse(suite); } catch { parsed = null; } }
     const items = parsed && Array.isArray(parsed.cases) ? parsed.cases : [];
+    this.#showCookieNote(parsed?.cookies);
     const state = { controller: new AbortController(), events: [], finished: false, report: null, error: null };
     this.runState = state;
     Object.assign(this.live, { results: [], summary: null, stopped: false, browser: this.browser,

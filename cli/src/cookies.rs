@@ -4,7 +4,7 @@
 //! | engine | how |
 //! |---|---|
 //! | Chromium | DevTools `Network.setCookie` through chromedriver's `goog/cdp/execute` (a `Partitioned` one keyed by the page's top-level site) |
-//! | Firefox | WebDriver BiDi `storage.setCookie` |
+//! | Firefox | WebDriver BiDi `storage.setCookie` (a `Partitioned` one in the page's partition: `storageKey` with the page's origin) |
 //! | WebKitGTK | WebDriver's `POST /cookie`, after opening the cookie's URL (WebDriver sets cookies for the current document only) |
 
 use anyhow::{bail, Context};
@@ -42,12 +42,18 @@ pub async fn preset(
         let outcome = match engine {
             Engine::Chromium => preset_chromium(client, page_url, cookie).await,
             Engine::Firefox => match bidi {
-                Some(bidi) => preset_firefox(bidi, &url, cookie).await,
+                Some(bidi) => preset_firefox(bidi, page_url, &url, cookie).await,
                 None => {
                     Err(anyhow::anyhow!("this WebDriver endpoint offers no BiDi (webSocketUrl)"))
                 }
             },
-            Engine::Webkit => preset_webdriver(client, &url, case_urls, cookie).await,
+            Engine::Webkit => {
+                if cookie.partitioned == Some(true) {
+                    // WebKit keeps no partitioned (CHIPS) cookies, and WebDriver sets none.
+                    eprintln!("note: cookies[{index}] ({}): WebKit has no partitioned cookies; set unpartitioned, as WebKit stores a `Partitioned` Set-Cookie", cookie.name);
+                }
+                preset_webdriver(client, &url, case_urls, cookie).await
+            }
         };
         outcome.with_context(|| {
             format!(
@@ -99,7 +105,12 @@ async fn preset_chromium(
     Ok(())
 }
 
-async fn preset_firefox(bidi: &Bidi, url: &UrlParts, cookie: &PresetCookie) -> anyhow::Result<()> {
+async fn preset_firefox(
+    bidi: &Bidi,
+    page_url: &str,
+    url: &UrlParts,
+    cookie: &PresetCookie,
+) -> anyhow::Result<()> {
     let mut partial = json!({
         "name": cookie.name,
         "value": { "type": "string", "value": cookie.value },
@@ -111,7 +122,14 @@ async fn preset_firefox(bidi: &Bidi, url: &UrlParts, cookie: &PresetCookie) -> a
     if let Some(same_site) = cookie.same_site {
         partial["sameSite"] = json!(same_site_name(same_site).to_ascii_lowercase());
     }
-    bidi.command("storage.setCookie", json!({ "cookie": partial })).await.map(drop)
+    let mut params = json!({ "cookie": partial });
+    if cookie.partitioned == Some(true) {
+        // Firefox keeps a partitioned cookie in the jar of the top-level site that set it:
+        // the page's (BiDi's storage key, from the page's origin).
+        let page = UrlParts::parse(page_url).context("the page's URL")?;
+        params["partition"] = json!({ "type": "storageKey", "sourceOrigin": origin_of(&page) });
+    }
+    bidi.command("storage.setCookie", params).await.map(drop)
 }
 
 /// WebDriver sets a cookie for the document it has open: open the cookie's host first, at
@@ -146,6 +164,13 @@ async fn preset_webdriver(
         .await
         .context("WebDriver Add Cookie")?;
     Ok(())
+}
+
+/// `scheme://host[:port]`, the port left out when it is the scheme's default.
+fn origin_of(url: &UrlParts) -> String {
+    let default = if url.scheme == "https" { 443 } else { 80 };
+    let port = if url.port == default { String::new() } else { format!(":{}", url.port) };
+    format!("{}://{}{port}", url.scheme, host_in_url(&url.host))
 }
 
 /// A host as a URL writes it (IPv6 in brackets).
@@ -219,5 +244,8 @@ mod tests {
         assert_eq!(header_values(&headers, "set-cookie"), ["a=1; Secure", "b=2"]);
         assert_eq!(cookie_names("a=1; b=2;  c = 3"), ["a", "b", "c"]);
         assert!(cookie_names("").is_empty());
+        let page = |u: &str| origin_of(&UrlParts::parse(u).unwrap());
+        assert_eq!(page("https://app.example.test/harness/"), "https://app.example.test");
+        assert_eq!(page("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
     }
 }

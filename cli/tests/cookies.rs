@@ -215,11 +215,12 @@ fn firefox_reports_the_cookies_its_requests_carried() {
     for result in &results {
         assert_eq!(result["cookies"]["source"], "harness", "{result:#}");
     }
-    // Total Cookie Protection: first-party cookies stay home, the partitioned jar fills up.
-    assert!(reported_sent(by_id(&results, "cross-echo")).is_empty());
+    // Total Cookie Protection: first-party cookies stay home, the partitioned jar fills up;
+    // the `partitioned` preset was set in the page's partition, so it goes cross-site.
+    assert_eq!(reported_sent(by_id(&results, "cross-echo")), ["x_chips"]);
     assert_eq!(
         reported_sent(by_id(&results, "cross-echo-after")),
-        ["none_secure", "partitioned", "plain"]
+        ["none_secure", "partitioned", "plain", "x_chips"]
     );
     assert_eq!(
         reasons(&by_id(&results, "cross-echo")["cookies"], "withheld", "x_none"),

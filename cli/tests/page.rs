@@ -303,6 +303,39 @@ async fn page_in_firefox() {
     exercise("firefox", 9550).await;
 }
 
+/// A suite with an HttpOnly preset: the page says it cannot set it and what it does
+/// instead, before the run and after it (the report then assumes it, likely).
+#[tokio::test]
+async fn page_says_it_cannot_preset_httponly_cookies() {
+    let page = open("chromium", 9444).await;
+    let api = page.fixtures.clone();
+    let suite = json!({ "name": "presets", "cookies": [
+        { "url": format!("{api}/"), "name": "session", "value": "1", "same_site": "Lax", "http_only": true }
+    ], "cases": [{ "id": "me", "url": format!("{api}/cookies/echo"), "credentials": "include" }] });
+    page.set_suite(&json!({ "name": "none", "cases": [] })).await;
+    page.wait_for("document.getElementById('cookie-note').hidden", "no note without presets").await;
+    page.set_suite(&suite).await;
+    page.wait_for("!document.getElementById('cookie-note').hidden", "the cookie note").await;
+    let note = page.js("return document.getElementById('cookie-note').textContent").await;
+    let note = note.as_str().unwrap_or_default();
+    assert!(note.contains("session (HttpOnly)"), "{note}");
+    assert!(
+        note.contains("A page cannot set HttpOnly cookies, nor cookies for another site"),
+        "{note}"
+    );
+    assert!(note.contains("cors-harness run"), "{note}");
+    page.click("#run").await;
+    page.wait_for("document.getElementById('run-status').textContent === 'Done.'", "the run").await;
+    let shown =
+        page.js("return getComputedStyle(document.getElementById('cookie-note')).display").await;
+    assert_ne!(shown, "none", "the note stays during and after the run");
+    // The report assumes the preset (same site as the page): the harness's inference.
+    let cookies = page.js("return window.corsHarness.poll(0).report.results[0].cookies").await;
+    assert_eq!(cookies["source"], "harness", "{cookies}");
+    assert_eq!(cookies["likely"], true, "{cookies}");
+    assert_eq!(cookies["sent"], json!(["session"]), "{cookies}");
+}
+
 // ---- daily use: layout, keyboard, filters, matrix, editor, accessibility ---------------
 
 const AXE: &str = concat!(

@@ -34,6 +34,7 @@ fn on_the_wire(result: &CaseResult) -> bool {
 /// it; otherwise the inference stands (`source: "harness"`, `likely`), with the cookies the
 /// browser's events showed as sent in place of the inferred ones. Nothing happens for a
 /// suite without preset cookies unless the browser reported some or a response set one.
+/// An allowed credentialed request that carried no cookie gets a warning saying why.
 pub fn annotate(
     results: &mut [CaseResult],
     suite: &Suite,
@@ -67,7 +68,9 @@ pub fn annotate(
         }
         let mut inferred = jar.request(&result.url, credentials);
         inferred.not_stored = jar.response(&result.url, credentials, &set_cookie);
-        match result.cookies.as_mut() {
+        // A report the harness inferred earlier (the page's) gives way to this one, which
+        // knows what the browser's events showed.
+        match result.cookies.as_mut().filter(|c| c.source == ReasonSource::Browser) {
             Some(browser) => browser.disagreement = browser.compare(&inferred),
             None => {
                 if let Some(sent) = wire.sent {
@@ -80,11 +83,10 @@ pub fn annotate(
                     inferred = seen_report;
                 }
                 let empty = inferred.is_empty() && suite.cookies.is_empty();
-                if !empty {
-                    inferred.source = ReasonSource::Harness;
-                    result.cookies = Some(inferred);
-                }
+                inferred.source = ReasonSource::Harness;
+                result.cookies = (!empty).then_some(inferred);
             }
         }
+        super::warn_without_cookie(result, credentials);
     }
 }

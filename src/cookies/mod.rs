@@ -9,6 +9,7 @@
 mod annotate;
 mod infer;
 mod site;
+mod warning;
 
 use std::fmt;
 
@@ -20,6 +21,7 @@ use crate::result::ReasonSource;
 pub use annotate::{annotate, SeenOnTheWire};
 pub use infer::{CookieJar, CookiePolicy, SetCookieLine};
 pub use site::{registrable_domain, Site, UrlParts};
+pub use warning::{credentialed_without_cookie, warn_without_cookie};
 
 named_enum! {
     /// Why a browser did not send a cookie or did not store one: the union of DevTools'
@@ -235,11 +237,29 @@ impl CookieReport {
         }
     }
 
-    /// How to get the withheld and refused cookies through, one line per kind of reason.
+    /// How to get the withheld and refused cookies through, one line per kind of reason;
+    /// third-party blocking first, since no attribute gets past it.
     pub fn fixes(&self) -> Vec<&'static str> {
         let mut fixes = Vec::new();
-        let reasons =
-            self.withheld.iter().chain(&self.not_stored).flat_map(BlockedCookie::all_reasons);
+        let mut reasons: Vec<&CookieReason> = self
+            .withheld
+            .iter()
+            .chain(&self.not_stored)
+            .flat_map(BlockedCookie::all_reasons)
+            .collect();
+        reasons.sort_by_key(|r| {
+            !matches!(
+                r,
+                CookieReason::Known(CookieBlock::UserPreferences | CookieBlock::ThirdPartyPhaseout)
+            )
+        });
+        // With third-party blocking, its fix already names the same-site API and the token.
+        let third_party = reasons.first().is_some_and(|r| {
+            matches!(
+                r,
+                CookieReason::Known(CookieBlock::UserPreferences | CookieBlock::ThirdPartyPhaseout)
+            )
+        });
         for reason in reasons {
             let CookieReason::Known(block) = reason else { continue };
             let fix = match block {
@@ -251,8 +271,18 @@ impl CookieReport {
                 | CookieBlock::SameSiteUnspecifiedTreatedAsLax
                 | CookieBlock::SchemefulSameSiteLax
                 | CookieBlock::SchemefulSameSiteStrict
-                | CookieBlock::SchemefulSameSiteUnspecifiedTreatedAsLax => {
+                | CookieBlock::SchemefulSameSiteUnspecifiedTreatedAsLax
+                    if third_party =>
+                {
                     "a cross-site fetch() carries only `SameSite=None; Secure` cookies (the cost: the cookie then goes with every cross-site request, so the API needs its own CSRF defence, and third-party cookie blocking still applies)"
+                }
+                CookieBlock::SameSiteLax
+                | CookieBlock::SameSiteStrict
+                | CookieBlock::SameSiteUnspecifiedTreatedAsLax
+                | CookieBlock::SchemefulSameSiteLax
+                | CookieBlock::SchemefulSameSiteStrict
+                | CookieBlock::SchemefulSameSiteUnspecifiedTreatedAsLax => {
+                    "a cross-site fetch() carries only `SameSite=None; Secure` cookies (the cost: the cookie then goes with every cross-site request, so the API needs its own CSRF defence, and browsers that block third-party cookies still refuse it); or serve the API from the app's own site (an api. subdomain) so the cookie is same-site, or send a token header (Authorization) instead of a cookie"
                 }
                 CookieBlock::SameSiteNoneInsecure => "`SameSite=None` needs `Secure` (and https)",
                 CookieBlock::SecureOnly => "a `Secure` cookie goes over https only: call the API over https",

@@ -21,6 +21,9 @@ named_enum! {
         MaxAgeCapped = "max-age-capped",
         /// An `unreachable` verdict in a cross-origin isolated page, where the probes are weaker.
         CrossOriginIsolated = "cross-origin-isolated",
+        /// An allowed `credentials: "include"` request that carried no cookie: the browser
+        /// withheld the ones it held, or refused to store the response's (`crate::cookies`).
+        CredentialedWithoutCookie = "credentialed-without-cookie",
     }
 }
 

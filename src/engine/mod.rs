@@ -226,13 +226,13 @@ impl<B: Browser> Engine<B> {
             on_progress(Progress { done, total, index, result: &result });
             slots[index] = Some(result);
         }
-        let results: Vec<CaseResult> = slots.into_iter().flatten().collect();
-        let mut report = SuiteReport::new(
-            suite.name.clone(),
-            self.browser.page_origin(),
-            self.browser.describe().await,
-            results,
-        );
+        let mut results: Vec<CaseResult> = slots.into_iter().flatten().collect();
+        let origin = self.browser.page_origin();
+        // The page sees no cookies: the harness's inference from the suite's presets (a
+        // runner puts what the browser showed in its place).
+        crate::cookies::annotate(&mut results, suite, &origin, self.browser.family(), |_| None);
+        let mut report =
+            SuiteReport::new(suite.name.clone(), origin, self.browser.describe().await, results);
         report.stopped = report.results.len() < total;
         report.secure_context = Some(self.browser.secure_context());
         report

@@ -386,6 +386,34 @@ fn a_stopped_run_reports_only_the_cases_that_ran() {
     assert!(serde_json::to_value(&full).unwrap().get("stopped").is_none());
 }
 
+#[test]
+fn the_page_infers_cookies_from_presets_and_warns_when_none_went() {
+    let engine = Engine::new(scripted());
+    let suite = Suite::parse(
+        r#"{ "name": "s", "cookies": [{ "url": "http://api.test/", "name": "session", "value": "1", "same_site": "Lax" }],
+             "cases": [
+               { "id": "with", "url": "http://api.test/ok", "credentials": "include" },
+               { "id": "without", "url": "http://api.test/ok", "credentials": "omit" }
+             ] }"#,
+    )
+    .unwrap();
+    let report = block_on(engine.run_suite(&suite, RunOptions::default(), |_| {}));
+    let with = &report.results[0];
+    let cookies = with.cookies.as_ref().expect("a cookie report");
+    assert_eq!((cookies.source, cookies.likely), (ReasonSource::Harness, true));
+    assert!(cookies.sent.is_empty(), "{cookies:?}");
+    assert_eq!(cookies.withheld[0].name, "session");
+    let codes: Vec<_> = with.warnings.iter().map(|w| w.code).collect();
+    assert!(codes.contains(&crate::cors::WarningCode::CredentialedWithoutCookie), "{codes:?}");
+    assert!(
+        report.results[1]
+            .warnings
+            .iter()
+            .all(|w| w.code != crate::cors::WarningCode::CredentialedWithoutCookie),
+        "no credentials, no warning"
+    );
+}
+
 fn rejected() -> FetchAttempt {
     FetchAttempt::Rejected(type_error())
 }

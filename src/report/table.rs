@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::Reporter;
 use crate::cookies::CookieReport;
+use crate::cors::WarningCode;
 use crate::result::{CaseResult, Outcome, SuiteReport};
 
 /// A text table; ANSI colours when `color` is set.
@@ -37,20 +38,32 @@ impl Reporter for TableReporter {
     }
 }
 
-/// Why each blocked case was blocked and the fix; warnings; disagreements, loudly.
+/// Why each blocked case was blocked, and each allowed credentialed one went without its
+/// cookie, and the fix; warnings; disagreements, loudly.
 fn explain(out: &mut String, results: &[CaseResult]) {
-    let blocked: Vec<&CaseResult> =
-        results.iter().filter(|r| r.diagnosis.is_some() && r.is_blocked()).collect();
-    if !blocked.is_empty() {
-        let _ = writeln!(out, "\nWhy blocked, and the fix:");
-        for result in blocked {
-            let Some(diagnosis) = &result.diagnosis else { continue };
-            let what = match (&result.reason, &diagnosis.fix) {
-                (_, Some(fix)) => fix.summary.clone(),
-                (Some(reason), None) => format!("{reason}: {}", diagnosis.note),
-                (None, None) => format!("{}: {}", diagnosis.family.describe(), diagnosis.note),
-            };
-            let _ = writeln!(out, "  {}: {what}", result.id);
+    let mut why: Vec<(&str, String)> = Vec::new();
+    for result in results {
+        let cookie =
+            result.warnings.iter().find(|w| w.code == WarningCode::CredentialedWithoutCookie);
+        match (&result.diagnosis, cookie) {
+            (Some(diagnosis), _) if result.is_blocked() => {
+                let what = match (&result.reason, &diagnosis.fix) {
+                    (_, Some(fix)) => fix.summary.clone(),
+                    (Some(reason), None) => format!("{reason}: {}", diagnosis.note),
+                    (None, None) => {
+                        format!("{}: {}", diagnosis.family.describe(), diagnosis.note)
+                    }
+                };
+                why.push((&result.id, what));
+            }
+            (_, Some(warning)) => why.push((&result.id, warning.message.clone())),
+            _ => {}
+        }
+    }
+    if !why.is_empty() {
+        let _ = writeln!(out, "\nWhy, and the fix:");
+        for (id, what) in why {
+            let _ = writeln!(out, "  {id}: {what}");
         }
     }
     let warned: Vec<&CaseResult> = results.iter().filter(|r| !r.warnings.is_empty()).collect();
@@ -61,9 +74,13 @@ fn explain(out: &mut String, results: &[CaseResult]) {
             let _ = writeln!(out, "  {}: {}", result.id, codes.join(", "));
         }
     }
-    let with_cookies: Vec<(&CaseResult, &CookieReport)> =
-        results.iter().filter_map(|r| Some((r, r.cookies.as_ref()?))).collect();
-    if with_cookies.iter().any(|(_, c)| !c.is_empty()) {
+    // Only where a cookie was sent, withheld or refused (or the harness disagrees).
+    let with_cookies: Vec<(&CaseResult, &CookieReport)> = results
+        .iter()
+        .filter_map(|r| Some((r, r.cookies.as_ref()?)))
+        .filter(|(_, c)| !c.is_empty() || c.disagreement.is_some())
+        .collect();
+    if !with_cookies.is_empty() {
         let _ =
             writeln!(out, "\nCookies (sent; withheld and not stored, with the browser's reasons):");
         let mut fixes: Vec<&str> = Vec::new();
@@ -299,6 +316,26 @@ mod tests {
             text.contains("fix: a cross-site fetch() carries only `SameSite=None; Secure`"),
             "{text}"
         );
+        assert!(!text.contains("Why, and the fix:"), "a cookie went: {text}");
+
+        // Credentialed, allowed, and nothing went: the why and the fix come first.
+        let result = &mut report.results[0];
+        if let Some(cookies) = result.cookies.as_mut() {
+            cookies.sent.clear();
+        }
+        crate::cookies::warn_without_cookie(
+            result,
+            crate::fetch::credentials::Credentials::Include,
+        );
+        let text = TableReporter { color: false }.render(&report);
+        assert!(
+            text.contains(&format!(
+                "Why, and the fix:\n  {}: CORS allowed this credentialed request, but it carried no cookie",
+                report.results[0].id
+            )),
+            "{text}"
+        );
+        assert!(text.contains(": credentialed-without-cookie"), "{text}");
     }
 
     #[test]
@@ -331,10 +368,7 @@ mod tests {
             vec![Warning::new(crate::cors::WarningCode::WildcardOrigin, "m")];
         let text = TableReporter { color: false }.render(&report);
         assert!(text.contains("WildcardOriginNotAllowed ≠"), "{text}");
-        assert!(
-            text.contains("Why blocked, and the fix:\n  <script>&\": Send the origin."),
-            "{text}"
-        );
+        assert!(text.contains("Why, and the fix:\n  <script>&\": Send the origin."), "{text}");
         assert!(text.contains("  ok: wildcard-origin"), "{text}");
         assert!(text.contains("DISAGREEMENT <script>&\": Chromium says"), "{text}");
     }
