@@ -104,6 +104,15 @@ impl Bidi {
         events.iter().filter(|e| methods.iter().any(|m| e["method"] == *m)).cloned().collect()
     }
 
+    /// Whether a response (a preflight's included) for `url` has arrived; the newest
+    /// events are searched first, since the caller asks about a request just finished.
+    pub fn saw_response_for(&self, url: &str) -> bool {
+        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        events.iter().rev().any(|e| {
+            e["method"] == "network.responseStarted" && e["params"]["request"]["url"] == url
+        })
+    }
+
     /// Firefox's console messages so far.
     pub fn console_log(&self) -> ConsoleLog {
         let mut log = ConsoleLog::default();

@@ -256,8 +256,11 @@ async fn drive(
             read_performance_log(client, &mut log).await;
         }
         for event in poll["events"].as_array().into_iter().flatten() {
-            let result: CaseResult = serde_json::from_value(event["result"].clone())
+            let mut result: CaseResult = serde_json::from_value(event["result"].clone())
                 .context("a result the runner cannot read")?;
+            if observed {
+                settle_for_progress(&mut result, engine, &log, bidi.as_ref());
+            }
             seen += 1;
             last_progress = Instant::now();
             on_progress(Progress { done: seen, total, result: &result });
@@ -331,6 +334,27 @@ async fn drive(
         report.browser = format!("{} {version}", engine.product());
     }
     Ok(report)
+}
+
+/// A rejected request of a watched page is blocked or unreachable only once the runner
+/// reads the browser's events; the progress line says which from what has arrived so far
+/// (the report reads them all at the end).
+fn settle_for_progress(
+    result: &mut CaseResult,
+    engine: Engine,
+    log: &NetworkLog,
+    bidi: Option<&Bidi>,
+) {
+    if result.outcome != cors_harness::rejection::UNSETTLED_OBSERVED {
+        return;
+    }
+    match (engine, bidi) {
+        (Engine::Chromium, _) => devtools::apply(result, log),
+        (Engine::Firefox, Some(bidi)) if bidi.saw_response_for(&result.url) => {
+            result.outcome = cors_harness::Outcome::Blocked;
+        }
+        _ => {}
+    }
 }
 
 /// The session's BiDi connection, subscribed to the console (for reasons) and the network
