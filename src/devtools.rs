@@ -13,6 +13,7 @@ use crate::cookies::{BlockedCookie, CookieReason, CookieReport, SeenOnTheWire};
 use crate::cors::Exchange;
 use crate::net_error::NetError;
 use crate::network_events::chromium::Traces;
+use crate::network_events::Seen;
 use crate::reason::{BrowserReason, Reason};
 use crate::rejection::{self, BrowserSaw};
 use crate::result::{CaseResult, Outcome, ReasonSource, SuiteReport, Summary};
@@ -71,6 +72,8 @@ struct Request {
 #[derive(Clone, Debug, Default)]
 pub struct NetworkLog {
     requests: Vec<(String, Request)>,
+    /// The first request id for each (URL, upper-case method) the page did not send as a preflight.
+    first_request: HashMap<(String, String), String>,
     seen: HashMap<String, usize>,
     failures: HashMap<String, NetworkFailure>,
     /// `requestWillBeSentExtraInfo.associatedCookies`, one list per hop, by request id.
@@ -137,9 +140,15 @@ impl NetworkLog {
                 let request = Request {
                     url: params["request"]["url"].as_str().unwrap_or_default().to_owned(),
                     method: params["request"]["method"].as_str().unwrap_or_default().to_owned(),
-                    preflight: params["type"] == "Preflight" || id.ends_with(".preflight"),
+                    preflight: params["type"] == "Preflight"
+                        || params["initiator"]["type"] == "preflight"
+                        || id.ends_with(".preflight"),
                 };
                 self.seen.insert(id.to_owned(), self.requests.len());
+                if !request.preflight {
+                    let key = (request.url.clone(), request.method.to_ascii_uppercase());
+                    self.first_request.entry(key).or_insert_with(|| id.to_owned());
+                }
                 self.requests.push((id.to_owned(), request));
             }
             Some("Network.loadingFailed") => {
@@ -173,16 +182,35 @@ impl NetworkLog {
 
     /// The request id of the page's own request for `url` with `method` (the first one sent).
     fn page_request(&self, url: &str, method: &str) -> Option<&str> {
-        self.requests
-            .iter()
-            .find(|(_, r)| !r.preflight && r.url == url && r.method.eq_ignore_ascii_case(method))
-            .map(|(id, _)| id.as_str())
+        // The request's URL as DevTools reports it: without a fragment.
+        let url = url.split('#').next().unwrap_or(url);
+        let key = (url.to_owned(), method.to_ascii_uppercase());
+        self.first_request.get(&key).map(String::as_str)
+    }
+
+    /// Whether DevTools reported any request (the driver's performance log carries the
+    /// `Network` domain).
+    pub fn saw_any_request(&self) -> bool {
+        !self.requests.is_empty()
     }
 
     /// The exchange of the page's request for `url` with `method` as Chromium sent and
     /// received it (see [`crate::network_events`]).
     pub fn exchange_of(&self, url: &str, method: &str) -> Option<Exchange> {
         self.traces.exchange_of(self.page_request(url, method)?)
+    }
+
+    /// What Chromium's events show of the page's request for `url` with `method`.
+    pub fn seen(&self, url: &str, method: &str) -> Seen {
+        if let Some(exchange) = self.exchange_of(url, method) {
+            return Seen::Exchange(exchange);
+        }
+        match self.outcome_of(url, method) {
+            Some(Some(failure)) if matches!(failure.saw(), BrowserSaw::Refused(_)) => {
+                Seen::RefusedBeforeSending
+            }
+            _ => Seen::Nothing,
+        }
     }
 
     /// The `Set-Cookie` lines of the page's request's responses (for the harness's jar).

@@ -176,13 +176,17 @@ async fn drive(
     let reason_source = watch.reason_source;
     // Firefox says why it blocked a request only in its console, and which cookies went
     // with it in its network events; BiDi delivers both (and sets the preset cookies).
+    let mut bidi_network = false;
     let bidi = match engine {
         Engine::Firefox => {
             let url =
                 client.capabilities().and_then(|c| c.get("webSocketUrl")).and_then(Value::as_str);
             match url {
                 Some(url) => match connect_bidi(url, reason_source).await {
-                    Ok(bidi) => Some(bidi),
+                    Ok((bidi, network)) => {
+                        bidi_network = network;
+                        Some(bidi)
+                    }
                     Err(e) => {
                         eprintln!("warning: no Firefox console reasons or cookie events ({e:#}); the harness's reasons stand");
                         None
@@ -230,8 +234,11 @@ async fn drive(
     // endpoint without chromedriver's performance log, or without BiDi, does not).
     let observed = watch.exchange == ExchangeChoice::Browser
         && match engine {
-            Engine::Chromium => read_performance_log(client, &mut log).await,
-            Engine::Firefox => bidi.is_some(),
+            // The page's own files have loaded: a log with the Network domain shows them.
+            Engine::Chromium => {
+                read_performance_log(client, &mut log).await && log.saw_any_request()
+            }
+            Engine::Firefox => bidi_network,
             Engine::Webkit => false,
         };
     let total = suite.total;
@@ -289,17 +296,19 @@ async fn drive(
         Engine::Firefox => Family::Firefox,
         Engine::Webkit => Family::WebKit,
     };
-    if bidi.is_some() {
+    if bidi.is_some() || engine == Engine::Chromium {
         // Console messages and network events can trail the last result by a moment.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    if engine == Engine::Chromium {
+        read_performance_log(client, &mut log).await;
+    }
     if observed {
         let events = bidi.as_ref().map(|b| b.events_of(&network_events::firefox::EVENTS));
-        network_events::apply_observed(&mut report, &suite.suite, family, |result| match &events {
-            Some(events) => {
-                network_events::firefox::exchange_of(events, &result.url, &result.method)
-            }
-            None => log.exchange_of(&result.url, &result.method),
+        let traces = events.as_deref().map(network_events::firefox::Traces::new);
+        network_events::apply_observed(&mut report, &suite.suite, family, |result| match &traces {
+            Some(traces) => traces.seen(&result.url, &result.method),
+            None => log.seen(&result.url, &result.method),
         });
     }
     if engine == Engine::Chromium && reason_source == ReasonSourceChoice::Browser {
@@ -357,16 +366,27 @@ fn settle_for_progress(
     }
 }
 
-/// The session's BiDi connection, subscribed to the console (for reasons) and the network
-/// events (for cookies) before the page opens, so no event of the run is missed.
-async fn connect_bidi(url: &str, reason_source: ReasonSourceChoice) -> anyhow::Result<Bidi> {
+/// The session's BiDi connection, subscribed to the network events (for the exchanges and
+/// cookies) and the console (for reasons) before the page opens, so no event of the run is
+/// missed; and whether the network events are on (an endpoint may refuse them alone).
+async fn connect_bidi(
+    url: &str,
+    reason_source: ReasonSourceChoice,
+) -> anyhow::Result<(Bidi, bool)> {
     let bidi = Bidi::connect(url).await?;
-    let mut events = crate::cookies::NETWORK_EVENTS.to_vec();
+    let network = match bidi.subscribe(&network_events::firefox::EVENTS).await {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("warning: no Firefox network events ({e:#}): the page replays requests to explain them, and cookies are inferred");
+            false
+        }
+    };
     if reason_source == ReasonSourceChoice::Browser {
-        events.push("log.entryAdded");
+        if let Err(e) = bidi.subscribe(&["log.entryAdded"]).await {
+            eprintln!("warning: no Firefox console reasons ({e:#}); the harness's reasons stand");
+        }
     }
-    bidi.subscribe(&events).await?;
-    Ok(bidi)
+    Ok((bidi, network))
 }
 
 /// Fetches (and so empties) chromedriver's performance log; `false` when the driver has

@@ -111,6 +111,12 @@ impl CookieReason {
         }
     }
 
+    /// The cookie belongs to another path or host: the browser lists it (DevTools'
+    /// `associatedCookies` does) but it was never meant for this request.
+    pub fn is_for_another_url(&self) -> bool {
+        matches!(self, CookieReason::Known(CookieBlock::NotOnPath | CookieBlock::DomainMismatch))
+    }
+
     pub fn describe(&self) -> &str {
         match self {
             CookieReason::Known(block) => block.describe(),

@@ -6,7 +6,7 @@ use crate::cors::{Warning, WarningCode};
 use crate::fetch::credentials::Credentials;
 use crate::result::{CaseResult, Outcome};
 
-use super::{BlockedCookie, CookieReport};
+use super::{BlockedCookie, CookieReason, CookieReport};
 
 /// `credentialed-without-cookie` for an allowed `credentials: "include"` request that
 /// carried no cookie although cookies were in play (the browser held some for the URL and
@@ -18,7 +18,10 @@ pub fn credentialed_without_cookie(
     outcome: Outcome,
     cookies: &CookieReport,
 ) -> Option<Warning> {
-    let in_play = !cookies.withheld.is_empty() || !cookies.not_stored.is_empty();
+    // A cookie of another path or host was never meant for this request.
+    let meant_for_it =
+        |c: &BlockedCookie| !c.all_reasons().iter().all(CookieReason::is_for_another_url);
+    let in_play = cookies.withheld.iter().any(meant_for_it) || !cookies.not_stored.is_empty();
     if credentials != Credentials::Include
         || outcome != Outcome::Allowed
         || !cookies.sent.is_empty()
@@ -143,6 +146,18 @@ mod tests {
             (Credentials::SameOrigin, Outcome::Allowed, report(&[], &lax)),
             (Credentials::Omit, Outcome::Allowed, report(&[], &lax)),
             (Credentials::Include, Outcome::Blocked, report(&[], &lax)),
+            // Chromium lists cookies of other paths and hosts too: not meant for this request.
+            (
+                Credentials::Include,
+                Outcome::Allowed,
+                report(
+                    &[],
+                    &[
+                        ("admin", &[CookieBlock::NotOnPath]),
+                        ("other", &[CookieBlock::DomainMismatch]),
+                    ],
+                ),
+            ),
         ];
         for (credentials, outcome, cookies) in cases {
             assert_eq!(

@@ -105,6 +105,48 @@ pub struct Exchange {
     pub steps: Vec<Step>,
 }
 
+impl Exchange {
+    /// The exchange as reports may show it: the values of `Cookie`, `Authorization`,
+    /// `Proxy-Authorization` and `Set-Cookie` replaced with `…` (cookie names, the
+    /// authorization scheme and cookie attributes kept), since they are the user's secrets.
+    pub fn redacted(&self) -> Exchange {
+        let mut exchange = self.clone();
+        for step in &mut exchange.steps {
+            for (name, value) in &mut step.request.headers {
+                *value = redact(name, value);
+            }
+            for (name, value) in step.response.iter_mut().flat_map(|r| r.headers.iter_mut()) {
+                *value = redact(name, value);
+            }
+        }
+        exchange
+    }
+}
+
+/// One header value with its secret parts replaced (see [`Exchange::redacted`]).
+fn redact(name: &str, value: &str) -> String {
+    let hidden = |pair: &str| match pair.split_once('=') {
+        Some((name, _)) => format!("{}=…", name.trim()),
+        None => "…".to_owned(),
+    };
+    match name.to_ascii_lowercase().as_str() {
+        "cookie" => value.split(';').map(hidden).collect::<Vec<_>>().join("; "),
+        "set-cookie" => {
+            let mut parts = value.split(';');
+            let first = parts.next().map(hidden).unwrap_or_default();
+            std::iter::once(first)
+                .chain(parts.map(|p| p.trim().to_owned()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+        "authorization" | "proxy-authorization" => match value.split_once(' ') {
+            Some((scheme, _)) => format!("{scheme} …"),
+            None => "…".to_owned(),
+        },
+        _ => value.to_owned(),
+    }
+}
+
 /// What the page asks its probe endpoint: replay this request as `family` would send it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplayRequest {
@@ -125,3 +167,32 @@ pub const REPLAY_SCOPE_PATH: &str = "/scope";
 pub const REPLAY_PATH: &str = "/exchange";
 /// The header carrying the page's per-session secret.
 pub const SECRET_HEADER: &str = "x-cors-harness-secret";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_and_names_kept() {
+        let request = WireRequest {
+            kind: StepKind::Actual,
+            method: "GET".into(),
+            url: "https://api.test/".into(),
+            headers: vec![
+                ("Cookie".into(), "session=abc; theme=dark".into()),
+                ("Authorization".into(), "Bearer xyz".into()),
+                ("Origin".into(), "https://app.test".into()),
+            ],
+            body: None,
+        };
+        let response =
+            WireResponse::new(200, &[("set-cookie", "sid=s3cr3t; Path=/; Secure; SameSite=None")]);
+        let exchange = Exchange { steps: vec![Step::answered(request, response)] }.redacted();
+        let step = &exchange.steps[0];
+        assert_eq!(step.request.header("cookie"), Some("session=…; theme=…"));
+        assert_eq!(step.request.header("authorization"), Some("Bearer …"));
+        assert_eq!(step.request.header("origin"), Some("https://app.test"));
+        let set_cookie: Vec<&str> = step.response.as_ref().unwrap().lines("set-cookie").collect();
+        assert_eq!(set_cookie, ["sid=…; Path=/; Secure; SameSite=None"]);
+    }
+}

@@ -45,7 +45,8 @@ pub fn read_exchange(
 ) -> bool {
     let walked = cors::evaluate(request, Rules::of(family), urls, exchange);
     let answered_steps = exchange.steps.iter().filter(|s| s.response.is_some()).count();
-    result.exchange = Some(exchange.clone());
+    // Evaluated with every value; reported without the user's secrets.
+    result.exchange = Some(exchange.redacted());
     result.exchange_source = Some(match source {
         ExchangeSource::Replayed => ReasonSource::Harness,
         ExchangeSource::Observed => ReasonSource::Browser,

@@ -16,8 +16,11 @@ struct Trace {
     hops: Vec<Hop>,
     /// `requestWillBeSentExtraInfo.headers`: one per message that went on the wire.
     sent_headers: Vec<Vec<(String, String)>>,
-    /// `responseReceivedExtraInfo`: one per response, redirects included.
+    /// `responseReceivedExtraInfo`: one per response, redirects included, in order.
     responses: Vec<WireResponse>,
+    /// Hop `i`'s response as the next hop's `requestWillBeSent.redirectResponse` gave it
+    /// (without repeated lines): used where no extra info came.
+    redirect_responses: Vec<Option<WireResponse>>,
     /// `loadingFailed.errorText` when no policy (CORS, mixed content, ...) named the failure.
     network_error: Option<NetError>,
 }
@@ -65,17 +68,14 @@ impl Traces {
                     }
                 }
                 let trace = self.by_id.entry(id.to_owned()).or_default();
-                if let Some(previous) = trace.hops.len().checked_sub(1) {
-                    // A redirect: its response closes the previous hop when no extra info did.
-                    let redirect = &params["redirectResponse"];
-                    if trace.responses.len() == previous {
-                        if let Some(status) = redirect["status"].as_u64() {
-                            trace.responses.push(WireResponse {
-                                status: u16::try_from(status).unwrap_or_default(),
-                                headers: header_lines(&redirect["headers"]),
-                            });
-                        }
-                    }
+                // A redirect: the previous hop's response (extra info may come before or after).
+                let redirect = &params["redirectResponse"];
+                if !trace.hops.is_empty() {
+                    let status = redirect["status"].as_u64().and_then(|s| u16::try_from(s).ok());
+                    trace.redirect_responses.push(status.map(|status| WireResponse {
+                        status,
+                        headers: header_lines(&redirect["headers"]),
+                    }));
                 }
                 trace.hops.push(Hop {
                     method: request["method"].as_str().unwrap_or_default().to_owned(),
@@ -136,7 +136,8 @@ impl Traces {
             let headers = sent.cloned().unwrap_or_else(|| hop.headers.clone());
             let request =
                 wire_request(StepKind::Actual, &hop.method, &hop.url, headers, hop.body.clone());
-            match (trace.responses.get(index), &trace.network_error) {
+            let redirected = trace.redirect_responses.get(index).and_then(Option::as_ref);
+            match (trace.responses.get(index).or(redirected), &trace.network_error) {
                 (Some(response), _) => steps.push(Step::answered(request, response.clone())),
                 // The connection failed: the request was on its way (unless its preflight stopped it).
                 (None, Some(error)) if !preflighted || sent.is_some() => {

@@ -1,12 +1,14 @@
 //! Firefox's exchanges from WebDriver BiDi `network.*` events.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
-use super::wire_request;
+use super::{wire_request, Seen};
 use crate::cors::{Exchange, Step, StepKind, WireResponse};
 use crate::net_error::{NetError, NetErrorCode};
 
-/// The events BiDi must be subscribed to for [`exchange_of`].
+/// The events BiDi must be subscribed to for [`Traces`].
 pub const EVENTS: [&str; 4] = [
     "network.beforeRequestSent",
     "network.responseStarted",
@@ -26,47 +28,193 @@ fn header_lines(headers: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Firefox's name for a failure that happened on the network (not a CORS or other policy
-/// refusal, which BiDi reports as `NS_ERROR_DOM_BAD_URI` after the response).
+/// A failure Firefox names that happened on the network (`None` for a refusal by a policy:
+/// CORS, which BiDi reports as `NS_ERROR_DOM_BAD_URI`, CSP, CORP, an abort, ...).
 fn network_error(text: &str) -> Option<NetError> {
     let code = match text {
-        "NS_ERROR_DOM_BAD_URI" | "NS_BINDING_ABORTED" | "NS_ERROR_ABORT" => return None,
         "NS_ERROR_CONNECTION_REFUSED" => NetErrorCode::ConnectionRefused,
-        "NS_ERROR_NET_RESET" | "NS_ERROR_NET_INTERRUPT" => NetErrorCode::ConnectionReset,
+        "NS_ERROR_NET_RESET" | "NS_ERROR_NET_INTERRUPT" | "NS_ERROR_NET_PARTIAL_TRANSFER" => {
+            NetErrorCode::ConnectionReset
+        }
         "NS_ERROR_NET_EMPTY_RESPONSE" => NetErrorCode::EmptyResponse,
-        "NS_ERROR_UNKNOWN_HOST" => NetErrorCode::NameNotResolved,
-        "NS_ERROR_NET_TIMEOUT" => NetErrorCode::TimedOut,
-        "SEC_ERROR_UNKNOWN_ISSUER" => NetErrorCode::CertAuthorityInvalid,
+        "NS_ERROR_UNKNOWN_HOST" | "NS_ERROR_UNKNOWN_PROXY_HOST" => NetErrorCode::NameNotResolved,
+        "NS_ERROR_NET_TIMEOUT" => NetErrorCode::ConnectionTimedOut,
+        "SEC_ERROR_UNKNOWN_ISSUER" | "MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT" => {
+            NetErrorCode::CertAuthorityInvalid
+        }
         "SSL_ERROR_BAD_CERT_DOMAIN" => NetErrorCode::CertCommonNameInvalid,
         "SEC_ERROR_EXPIRED_CERTIFICATE" => NetErrorCode::CertDateInvalid,
-        other => return Some(NetError::Unrecognized(other.to_owned())),
+        // Other names of network, proxy and TLS failures: kept as Firefox wrote them.
+        other
+            if [
+                "NS_ERROR_NET_",
+                "NS_ERROR_PROXY_",
+                "SEC_ERROR_",
+                "SSL_ERROR_",
+                "MOZILLA_PKIX_",
+            ]
+            .iter()
+            .any(|prefix| other.starts_with(prefix))
+                || other == "NS_ERROR_OFFLINE" =>
+        {
+            return Some(NetError::Unrecognized(other.to_owned()))
+        }
+        _ => return None,
     };
     Some(NetError::with_detail(code, text))
 }
 
-/// The events of one request id, by kind.
-struct Request<'a> {
-    events: Vec<&'a Value>,
+/// Firefox numbers its channels (`18-<uuid>`): a later request has a larger number.
+fn channel_number(id: &str) -> Option<u64> {
+    id.split('-').next()?.parse().ok()
 }
 
-impl<'a> Request<'a> {
-    fn of(events: &'a [Value], id: &str) -> Self {
-        Request {
-            events: events
-                .iter()
-                .filter(|e| e["params"]["request"]["request"].as_str() == Some(id))
-                .collect(),
+/// Every request's events, indexed once for a run's results.
+pub struct Traces<'a> {
+    /// The events of each request id, in arrival order.
+    by_id: HashMap<&'a str, Vec<&'a Value>>,
+    /// The first request id for each (URL, upper-case method) the page sent (not preflights).
+    first: HashMap<(&'a str, String), &'a str>,
+    /// Preflight request ids by URL, in arrival order.
+    preflights: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Traces<'a> {
+    /// Indexes `events` (BiDi messages, in arrival order).
+    pub fn new(events: &'a [Value]) -> Self {
+        let mut traces =
+            Traces { by_id: HashMap::new(), first: HashMap::new(), preflights: HashMap::new() };
+        for event in events {
+            let request = &event["params"]["request"];
+            let Some(id) = request["request"].as_str() else { continue };
+            traces.by_id.entry(id).or_default().push(event);
+            let first_hop = event["params"]["redirectCount"].as_u64().unwrap_or(0) == 0;
+            if event["method"] != "network.beforeRequestSent" || !first_hop {
+                continue;
+            }
+            let (Some(url), Some(method)) = (request["url"].as_str(), request["method"].as_str())
+            else {
+                continue;
+            };
+            // A page cannot send Access-Control-Request-*: forbidden request headers.
+            let preflight = method == "OPTIONS"
+                && header_lines(&request["headers"])
+                    .iter()
+                    .any(|(name, _)| name.eq_ignore_ascii_case("access-control-request-method"));
+            if preflight {
+                traces.preflights.entry(url).or_default().push(id);
+            } else {
+                traces.first.entry((url, method.to_ascii_uppercase())).or_insert(id);
+            }
+        }
+        traces
+    }
+
+    /// What the events show of the page's first request for `url` with `method`.
+    pub fn seen(&self, url: &str, method: &str) -> Seen {
+        let url = url.split('#').next().unwrap_or(url);
+        let Some(&id) = self.first.get(&(url, method.to_ascii_uppercase())) else {
+            return Seen::Nothing;
+        };
+        let request = self.request(id);
+        let mut used = Vec::new();
+        let mut steps = Vec::new();
+        for hop in request.hops() {
+            let params = &hop["params"];
+            let hop_url = params["request"]["url"].as_str().unwrap_or_default();
+            let hop_method = params["request"]["method"].as_str().unwrap_or_default();
+            let preflight = self.preflight_for(id, hop_url, hop_method, &mut used);
+            let preflighted = preflight.is_some();
+            let preflight_answered = preflight.as_ref().is_some_and(|p| p.response.is_some());
+            steps.extend(preflight);
+            let wire = wire_request(
+                StepKind::Actual,
+                hop_method,
+                hop_url,
+                header_lines(&params["request"]["headers"]),
+                None,
+            );
+            match (request.response(&params["redirectCount"]), request.network_error()) {
+                (Some(response), _) => steps.push(Step::answered(wire, response)),
+                // Sent after a preflight that came back (one refused by CORS stops it first).
+                (None, Some(error)) if !preflighted || preflight_answered => {
+                    steps.push(Step::failed(wire, error));
+                    break;
+                }
+                _ => break,
+            }
+        }
+        match steps.is_empty() {
+            false => Seen::Exchange(Exchange { steps }),
+            // Seen, but neither answered nor failed on the network: a policy refused it.
+            true if request.failed() => Seen::RefusedBeforeSending,
+            true => Seen::Nothing,
         }
     }
 
+    fn request(&self, id: &str) -> Request<'_, 'a> {
+        Request { events: self.by_id.get(id).map(Vec::as_slice).unwrap_or_default() }
+    }
+
+    /// The preflight Firefox sent for the hop of request `id` to `url` with `method`: the
+    /// first not yet used whose `Access-Control-Request-Method` is the hop's, sent after
+    /// the request began (its channel number is larger).
+    fn preflight_for(
+        &self,
+        id: &str,
+        url: &str,
+        method: &str,
+        used: &mut Vec<&'a str>,
+    ) -> Option<Step> {
+        let after = channel_number(id);
+        let candidate = self.preflights.get(url)?.iter().copied().find(|pid| {
+            let request = self.request(pid);
+            let sent = request.events.first().map(|e| &e["params"]["request"]);
+            let asks_for = sent.map(|r| header_lines(&r["headers"])).unwrap_or_default();
+            !used.contains(pid)
+                && asks_for.iter().any(|(name, value)| {
+                    name.eq_ignore_ascii_case("access-control-request-method")
+                        && value.eq_ignore_ascii_case(method)
+                })
+                && match (after, channel_number(pid)) {
+                    (Some(after), Some(number)) => number > after,
+                    _ => true,
+                }
+        })?;
+        used.push(candidate);
+        let preflight = self.request(candidate);
+        let sent = preflight.events.iter().find(|e| e["method"] == "network.beforeRequestSent")?;
+        let wire = wire_request(
+            StepKind::Preflight,
+            "OPTIONS",
+            url,
+            header_lines(&sent["params"]["request"]["headers"]),
+            None,
+        );
+        Some(match preflight.response(&sent["params"]["redirectCount"]) {
+            Some(response) => Step::answered(wire, response),
+            None => Step::failed(
+                wire,
+                preflight.network_error().unwrap_or_else(|| NetErrorCode::Failed.into()),
+            ),
+        })
+    }
+}
+
+/// The events of one request id.
+struct Request<'t, 'a> {
+    events: &'t [&'a Value],
+}
+
+impl<'a> Request<'_, 'a> {
     /// `beforeRequestSent` of each hop, in redirect order.
     fn hops(&self) -> Vec<&'a Value> {
-        let mut hops: Vec<&Value> = Vec::new();
-        for event in &self.events {
-            let seen = hops
-                .iter()
-                .any(|h| h["params"]["redirectCount"] == event["params"]["redirectCount"]);
-            if event["method"] == "network.beforeRequestSent" && !seen {
+        let mut hops: Vec<&'a Value> = Vec::new();
+        for &event in self.events {
+            let count = &event["params"]["redirectCount"];
+            if event["method"] == "network.beforeRequestSent"
+                && !hops.iter().any(|h| &h["params"]["redirectCount"] == count)
+            {
                 hops.push(event);
             }
         }
@@ -90,6 +238,11 @@ impl<'a> Request<'a> {
         })
     }
 
+    /// It ended in a `fetchError`.
+    fn failed(&self) -> bool {
+        self.events.iter().any(|e| e["method"] == "network.fetchError")
+    }
+
     /// The network error that ended it, if one did.
     fn network_error(&self) -> Option<NetError> {
         self.events
@@ -97,77 +250,4 @@ impl<'a> Request<'a> {
             .filter(|e| e["method"] == "network.fetchError")
             .find_map(|e| network_error(e["params"]["errorText"].as_str()?))
     }
-}
-
-/// The exchange of the page's first request for `url` with `method`, from Firefox's
-/// BiDi events: each hop's preflight (its own `OPTIONS` request to the hop's URL) and the
-/// hop. `None` when no such request was seen.
-pub fn exchange_of(events: &[Value], url: &str, method: &str) -> Option<Exchange> {
-    let first = events.iter().find(|e| {
-        let request = &e["params"]["request"];
-        e["method"] == "network.beforeRequestSent"
-            && request["url"] == url
-            && request["method"].as_str().is_some_and(|m| m.eq_ignore_ascii_case(method))
-            && e["params"]["redirectCount"].as_u64().unwrap_or(0) == 0
-    })?;
-    let id = first["params"]["request"]["request"].as_str()?;
-    let request = Request::of(events, id);
-    let mut steps = Vec::new();
-    for hop in request.hops() {
-        let hop_url = hop["params"]["request"]["url"].as_str().unwrap_or_default();
-        let preflighted = push_preflights(events, id, hop_url, &mut steps);
-        let wire = wire_request(
-            StepKind::Actual,
-            hop["params"]["request"]["method"].as_str().unwrap_or_default(),
-            hop_url,
-            header_lines(&hop["params"]["request"]["headers"]),
-            None,
-        );
-        match (request.response(&hop["params"]["redirectCount"]), request.network_error()) {
-            (Some(response), _) => steps.push(Step::answered(wire, response)),
-            (None, Some(error)) if !preflighted => {
-                steps.push(Step::failed(wire, error));
-                break;
-            }
-            _ => break,
-        }
-    }
-    (!steps.is_empty()).then_some(Exchange { steps })
-}
-
-/// Adds the preflights Firefox sent for the hop to `url` (their own request ids); `true`
-/// when there was one.
-fn push_preflights(events: &[Value], page_id: &str, url: &str, steps: &mut Vec<Step>) -> bool {
-    let preflights = events.iter().filter(|e| {
-        let request = &e["params"]["request"];
-        e["method"] == "network.beforeRequestSent"
-            && request["url"] == url
-            && request["method"] == "OPTIONS"
-            && request["request"].as_str() != Some(page_id)
-            && header_lines(&request["headers"])
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case("access-control-request-method"))
-    });
-    let mut any = false;
-    for event in preflights {
-        let Some(id) = event["params"]["request"]["request"].as_str() else { continue };
-        let preflight = Request::of(events, id);
-        let request = &event["params"]["request"];
-        let wire = wire_request(
-            StepKind::Preflight,
-            "OPTIONS",
-            url,
-            header_lines(&request["headers"]),
-            None,
-        );
-        steps.push(match preflight.response(&event["params"]["redirectCount"]) {
-            Some(response) => Step::answered(wire, response),
-            None => Step::failed(
-                wire,
-                preflight.network_error().unwrap_or_else(|| NetErrorCode::Failed.into()),
-            ),
-        });
-        any = true;
-    }
-    any
 }

@@ -7,39 +7,69 @@
 //!   ([`chromium::Traces`]): `requestWillBeSentExtraInfo` and `responseReceivedExtraInfo`
 //!   carry the headers as sent and received, even for a response CORS refused; a
 //!   preflight is its own request whose `initiator` names the request it serves.
-//! - Firefox: WebDriver BiDi `network.*` events ([`firefox::exchange_of`]): a preflight is
-//!   its own `OPTIONS` request to the same URL; redirects keep the request id.
+//! - Firefox: WebDriver BiDi `network.*` events ([`firefox::Traces`]): a preflight is its
+//!   own `OPTIONS` request to the same URL, sent just after the request began; redirects
+//!   keep the request id.
 
 pub mod chromium;
 pub mod firefox;
 
+use std::collections::HashMap;
+
 use crate::browser_name::Family;
 use crate::cors::url::NativeUrls;
-use crate::cors::{CorsRequest, Exchange, ResolveUrl, StepKind, WireRequest, WireResponse};
+use crate::cors::{
+    self, CorsRequest, Exchange, ResolveUrl, Rules, StepKind, WireRequest, WireResponse,
+};
 use crate::engine::exchange::{read_exchange, ExchangeSource};
 use crate::plan::RequestPlan;
+use crate::rejection::{self, Finding};
 use crate::result::{CaseResult, Outcome, SuiteReport};
-use crate::suite::{CaseEntry, Suite};
+use crate::suite::{Case, CaseEntry, Suite};
 
-/// Explains each result of a run the runner watched from the exchange the browser made
-/// (`exchange_of`, from its events): the reason and fix of a blocked request, the
-/// warnings of an allowed one, and blocked or unreachable for a rejected one.
+/// What the browser's events show of one of the page's requests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// What went on the wire: each message and its response or network error.
+    Exchange(Exchange),
+    /// The browser refused it before anything was sent (a policy: Local Network Access,
+    /// CSP, ...).
+    RefusedBeforeSending,
+    /// The events do not show it.
+    Nothing,
+}
+
+/// Explains each result of a run the runner watched from what the browser's events show
+/// of its request (`seen_of`): the reason and fix of a blocked request, the warnings of an
+/// allowed one, and blocked or unreachable for a rejected one (that much even for a case
+/// with `diagnose: false`, whose page sent no probe either).
 pub fn apply_observed(
     report: &mut SuiteReport,
     suite: &Suite,
     family: Family,
-    exchange_of: impl Fn(&CaseResult) -> Option<Exchange>,
+    seen_of: impl Fn(&CaseResult) -> Seen,
 ) {
+    let cases: HashMap<&str, &Case> = suite
+        .cases
+        .iter()
+        .filter_map(|entry| match entry {
+            CaseEntry::Valid(case) => Some((case.id.as_str(), case)),
+            CaseEntry::Malformed(_) => None,
+        })
+        .collect();
     for result in &mut report.results {
         if !matches!(result.outcome, Outcome::Allowed | Outcome::Blocked | Outcome::Unreachable) {
             continue;
         }
-        let case = suite.cases.iter().find_map(|entry| match entry {
-            CaseEntry::Valid(case) if case.id == result.id => Some(case),
-            _ => None,
-        });
-        let Some(case) = case.filter(|case| case.diagnose) else { continue };
-        let Some(exchange) = exchange_of(result) else { continue };
+        let Some(case) = cases.get(result.id.as_str()) else { continue };
+        let exchange = match seen_of(result) {
+            Seen::Exchange(exchange) => exchange,
+            Seen::RefusedBeforeSending => {
+                rejection::settle_result(result, &Finding::Blocked);
+                continue;
+            }
+            Seen::Nothing => continue,
+        };
         let target = NativeUrls.resolve(&case.url, None).map(|u| u.origin);
         let plan = RequestPlan::new(case, target.as_deref() != Some(&report.origin), family);
         let request = CorsRequest {
@@ -50,14 +80,27 @@ pub fn apply_observed(
             credentials: case.credentials,
             body: case.body.clone(),
         };
-        read_exchange(result, &request, family, &NativeUrls, &exchange, ExchangeSource::Observed);
+        if case.diagnose {
+            read_exchange(
+                result,
+                &request,
+                family,
+                &NativeUrls,
+                &exchange,
+                ExchangeSource::Observed,
+            );
+        } else {
+            let walked = cors::evaluate(&request, Rules::of(family), &NativeUrls, &exchange);
+            let answered = exchange.steps.iter().filter(|s| s.response.is_some()).count();
+            rejection::settle_result(result, &rejection::of_observed(&walked.verdict, answered));
+        }
     }
 }
 
 /// A response's status line and header lines from DevTools' `headersText`
 /// (`HTTP/1.1 200 OK\r\nname: value\r\n...`), in order, repeated lines kept.
 fn parse_head(text: &str) -> Option<WireResponse> {
-    let mut lines = text.split("\r\n");
+    let mut lines = text.lines();
     let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
     let headers = lines
         .take_while(|line| !line.is_empty())
@@ -171,21 +214,25 @@ mod tests {
     #[test]
     fn firefox_exchanges_have_their_preflights_and_redirects() {
         let events = recorded("firefox-bidi.jsonl");
-        let put = firefox::exchange_of(&events, &url_of(&events, PUT), "PUT").unwrap();
+        let traces = firefox::Traces::new(&events);
+        let exchange = |url: &str, method: &str| match traces.seen(url, method) {
+            Seen::Exchange(exchange) => exchange,
+            other => panic!("{url}: {other:?}"),
+        };
+        let put = exchange(&url_of(&events, PUT), "PUT");
         let preflight = (StepKind::Preflight, "OPTIONS".to_owned(), Some(200));
         assert_eq!(shape(&put), [preflight, (StepKind::Actual, "PUT".to_owned(), Some(200))]);
 
-        let refused =
-            firefox::exchange_of(&events, &url_of(&events, PREFLIGHT_500), "GET").unwrap();
+        let refused = exchange(&url_of(&events, PREFLIGHT_500), "GET");
         assert_eq!(shape(&refused), [(StepKind::Preflight, "OPTIONS".to_owned(), Some(500))]);
 
-        let redirect = firefox::exchange_of(&events, &url_of(&events, REDIRECT), "GET").unwrap();
+        let redirect = exchange(&url_of(&events, REDIRECT), "GET");
         let hops = [
             (StepKind::Actual, "GET".to_owned(), Some(302)),
             (StepKind::Actual, "GET".to_owned(), Some(200)),
         ];
         assert_eq!(shape(&redirect), hops);
-        assert!(firefox::exchange_of(&events, "http://127.0.0.1:9500/never", "GET").is_none());
+        assert_eq!(traces.seen("http://127.0.0.1:9500/never", "GET"), Seen::Nothing);
     }
 
     #[test]
@@ -200,9 +247,7 @@ mod tests {
         result.error = Some(crate::ErrorInfo::new("TypeError", "Failed to fetch"));
         let mut report = SuiteReport::new("s".into(), PAGE.into(), "Chromium".into(), vec![result]);
         let log = chromium();
-        apply_observed(&mut report, &suite, Family::Chromium, |r| {
-            log.exchange_of(&r.url, &r.method)
-        });
+        apply_observed(&mut report, &suite, Family::Chromium, |r| log.seen(&r.url, &r.method));
         let result = &report.results[0];
         assert_eq!(
             result.outcome,
@@ -217,6 +262,31 @@ mod tests {
             "credentialed, yet exact"
         );
         assert_eq!(result.harness_reason.map(|r| r.as_str()), Some("MultipleAllowOriginValues"));
+    }
+
+    #[test]
+    fn without_diagnosis_the_events_still_tell_blocked_from_unreachable() {
+        let events = recorded("chromium-devtools.jsonl");
+        let suite = Suite::parse(&format!(
+            r#"{{ "cases": [{{ "id": "two", "url": "{TWO_ACAO}", "diagnose": false }},
+                           {{ "id": "gone", "url": "http://127.0.0.1:9504/x", "diagnose": false }}] }}"#
+        ))
+        .unwrap();
+        let rejected = |id: &str, url: String| {
+            let mut result = CaseResult::new(id.into(), "GET".into(), url, Outcome::Unreachable);
+            result.error = Some(crate::ErrorInfo::new("TypeError", "Failed to fetch"));
+            result
+        };
+        let results = vec![
+            rejected("two", url_of(&events, TWO_ACAO)),
+            rejected("gone", "http://127.0.0.1:9504/x".into()),
+        ];
+        let mut report = SuiteReport::new("s".into(), PAGE.into(), "Chromium".into(), results);
+        let log = chromium();
+        apply_observed(&mut report, &suite, Family::Chromium, |r| log.seen(&r.url, &r.method));
+        assert_eq!(report.results[0].outcome, Outcome::Blocked);
+        assert!(report.results[0].diagnosis.is_none(), "diagnose: false");
+        assert_eq!(report.results[1].outcome, Outcome::Unreachable, "the events show nothing");
     }
 
     #[test]
