@@ -29,9 +29,23 @@ fn header_lines(headers: &Value) -> Vec<(String, String)> {
 }
 
 /// A failure Firefox names that happened on the network (`None` for a refusal by a policy:
-/// CORS, which BiDi reports as `NS_ERROR_DOM_BAD_URI`, CSP, CORP, an abort, ...).
+/// CORS, which BiDi reports as `NS_ERROR_DOM_BAD_URI`, CSP, CORP, an abort, ...). A name
+/// this list does not know counts as a network failure: unreachable is the cautious reading.
 fn network_error(text: &str) -> Option<NetError> {
-    let code = match text {
+    // NSS errors come wrapped: `NS_ERROR_GENERATE_FAILURE(NS_ERROR_MODULE_SECURITY, SEC_ERROR_UNKNOWN_ISSUER)`.
+    let name = text
+        .strip_prefix("NS_ERROR_GENERATE_FAILURE(")
+        .and_then(|rest| rest.trim_end_matches(')').rsplit(", ").next())
+        .unwrap_or(text);
+    let code = match name {
+        "NS_ERROR_DOM_BAD_URI"
+        | "NS_ERROR_CONTENT_BLOCKED"
+        | "NS_ERROR_CONTENT_BLOCKED_SHOW_ALT"
+        | "NS_ERROR_DOM_CORP_FAILED"
+        | "NS_ERROR_DOM_COEP_FAILED"
+        | "NS_ERROR_DOM_SECURITY_ERR"
+        | "NS_ERROR_ABORT"
+        | "NS_BINDING_ABORTED" => return None,
         "NS_ERROR_CONNECTION_REFUSED" => NetErrorCode::ConnectionRefused,
         "NS_ERROR_NET_RESET" | "NS_ERROR_NET_INTERRUPT" | "NS_ERROR_NET_PARTIAL_TRANSFER" => {
             NetErrorCode::ConnectionReset
@@ -44,22 +58,7 @@ fn network_error(text: &str) -> Option<NetError> {
         }
         "SSL_ERROR_BAD_CERT_DOMAIN" => NetErrorCode::CertCommonNameInvalid,
         "SEC_ERROR_EXPIRED_CERTIFICATE" => NetErrorCode::CertDateInvalid,
-        // Other names of network, proxy and TLS failures: kept as Firefox wrote them.
-        other
-            if [
-                "NS_ERROR_NET_",
-                "NS_ERROR_PROXY_",
-                "SEC_ERROR_",
-                "SSL_ERROR_",
-                "MOZILLA_PKIX_",
-            ]
-            .iter()
-            .any(|prefix| other.starts_with(prefix))
-                || other == "NS_ERROR_OFFLINE" =>
-        {
-            return Some(NetError::Unrecognized(other.to_owned()))
-        }
-        _ => return None,
+        _ => return Some(NetError::Unrecognized(text.to_owned())),
     };
     Some(NetError::with_detail(code, text))
 }
@@ -249,5 +248,27 @@ impl<'a> Request<'_, 'a> {
             .iter()
             .filter(|e| e["method"] == "network.fetchError")
             .find_map(|e| network_error(e["params"]["errorText"].as_str()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn firefox_failures_are_network_errors_or_policies() {
+        let untrusted =
+            "NS_ERROR_GENERATE_FAILURE(NS_ERROR_MODULE_SECURITY, SEC_ERROR_UNKNOWN_ISSUER)";
+        assert_eq!(
+            network_error(untrusted).and_then(|e| e.code()),
+            Some(NetErrorCode::CertAuthorityInvalid)
+        );
+        assert_eq!(
+            network_error("NS_ERROR_CONNECTION_REFUSED").and_then(|e| e.code()),
+            Some(NetErrorCode::ConnectionRefused)
+        );
+        assert_eq!(network_error("NS_ERROR_DOM_BAD_URI"), None, "CORS");
+        assert_eq!(network_error("NS_ERROR_CONTENT_BLOCKED"), None, "CSP");
+        assert!(network_error("NS_ERROR_SOMETHING_NEW").is_some(), "unknown: the cautious reading");
     }
 }
