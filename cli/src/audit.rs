@@ -20,7 +20,7 @@ use cors_harness::{CaseResult, SuiteReport};
 use serde_json::{json, Value};
 
 use crate::driver::Engine;
-use crate::run::{BrowserChoice, DriverArgs, ExchangeChoice, Matrix, ReasonSourceChoice};
+use crate::run::{BrowserChoice, DriverArgs, Matrix, Watch};
 use crate::session::LoadedSuite;
 use crate::stage::OriginArgs;
 use crate::Failure;
@@ -215,8 +215,7 @@ pub async fn run(args: AuditArgs) -> Result<bool, Failure> {
         origin: &origin,
         drivers: &args.drivers,
         concurrency: None,
-        reason_source: ReasonSourceChoice::Browser,
-        exchange: ExchangeChoice::Browser,
+        watch: Watch::default(),
         probe: crate::ProbeEndpointArgs::default(),
         parallel: args.parallel,
         default_suite: None,

@@ -92,12 +92,6 @@ impl Bidi {
         self.command("session.subscribe", json!({ "events": events })).await.map(drop)
     }
 
-    /// The events of `method` so far.
-    pub fn events(&self, method: &str) -> Vec<Value> {
-        let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        events.iter().filter(|e| e["method"] == method).cloned().collect()
-    }
-
     /// The events of any of `methods` so far, in the order they arrived.
     pub fn events_of(&self, methods: &[&str]) -> Vec<Value> {
         let events = self.events.lock().unwrap_or_else(|e| e.into_inner());
@@ -116,7 +110,7 @@ impl Bidi {
     /// Firefox's console messages so far.
     pub fn console_log(&self) -> ConsoleLog {
         let mut log = ConsoleLog::default();
-        for event in self.events("log.entryAdded") {
+        for event in self.events_of(&["log.entryAdded"]) {
             if let Some(text) = event["params"]["text"].as_str() {
                 log.add(text);
             }

@@ -6,7 +6,7 @@
 use cors_harness::import::{self, rules, RecordedRequest, SourceKind};
 use cors_harness::{CaseResult, Credentials, Outcome, SuiteReport};
 
-use crate::run::{BrowserChoice, DriverArgs, ExchangeChoice, Matrix, ReasonSourceChoice};
+use crate::run::{BrowserChoice, DriverArgs, Matrix, ReasonSourceChoice, Watch};
 use crate::session::LoadedSuite;
 use crate::Failure;
 
@@ -138,8 +138,7 @@ pub async fn run(args: CheckArgs) -> Result<bool, Failure> {
         origin: &args.origin,
         drivers: &args.drivers,
         concurrency: None,
-        reason_source: args.reason_source,
-        exchange: ExchangeChoice::Browser,
+        watch: Watch { reason_source: args.reason_source, ..Watch::default() },
         probe: args.probe,
         parallel: None,
         default_suite: None,

@@ -1,5 +1,6 @@
-//! The suite's preset cookies, set into each fresh profile before the first case, and what
-//! Firefox's BiDi network events show of the cookies each case's request carried.
+//! The suite's preset cookies, set into each fresh profile before the first case (what
+//! Firefox's BiDi events show of the cookies a request carried is read by
+//! `cors_harness::network_events::firefox::Traces::on_the_wire`).
 //!
 //! | engine | how |
 //! |---|---|
@@ -8,9 +9,8 @@
 //! | WebKitGTK | WebDriver's `POST /cookie`, after opening the cookie's URL (WebDriver sets cookies for the current document only) |
 
 use anyhow::{bail, Context};
-use cors_harness::cookies::{SeenOnTheWire, UrlParts};
+use cors_harness::cookies::UrlParts;
 use cors_harness::suite::{PresetCookie, SameSite};
-use cors_harness::CaseResult;
 use fantoccini::Client;
 use serde_json::{json, Value};
 
@@ -126,8 +126,7 @@ async fn preset_firefox(
     if cookie.partitioned == Some(true) {
         // Firefox keeps a partitioned cookie in the jar of the top-level site that set it:
         // the page's (BiDi's storage key, from the page's origin).
-        let page = UrlParts::parse(page_url).context("the page's URL")?;
-        params["partition"] = json!({ "type": "storageKey", "sourceOrigin": origin_of(&page) });
+        params["partition"] = json!({ "type": "storageKey", "sourceOrigin": origin_of(page_url)? });
     }
     bidi.command("storage.setCookie", params).await.map(drop)
 }
@@ -142,12 +141,11 @@ async fn preset_webdriver(
 ) -> anyhow::Result<()> {
     let open = case_urls
         .iter()
-        .filter_map(|u| UrlParts::parse(u))
-        .find(|u| u.host == url.host && u.scheme == url.scheme)
-        .map_or_else(
-            || cookie.url.clone(),
-            |u| format!("{}://{}:{}/", u.scheme, host_in_url(&u.host), u.port),
-        );
+        .filter(|u| {
+            UrlParts::parse(u).is_some_and(|u| u.host == url.host && u.scheme == url.scheme)
+        })
+        .find_map(|u| origin_of(u).ok())
+        .map_or_else(|| cookie.url.clone(), |origin| format!("{origin}/"));
     client.goto(&open).await.with_context(|| format!("cannot open {open}"))?;
     let mut body = json!({
         "name": cookie.name,
@@ -166,70 +164,12 @@ async fn preset_webdriver(
     Ok(())
 }
 
-/// `scheme://host[:port]`, the port left out when it is the scheme's default.
-fn origin_of(url: &UrlParts) -> String {
-    let default = if url.scheme == "https" { 443 } else { 80 };
-    let port = if url.port == default { String::new() } else { format!(":{}", url.port) };
-    format!("{}://{}{port}", url.scheme, host_in_url(&url.host))
-}
-
-/// A host as a URL writes it (IPv6 in brackets).
-fn host_in_url(host: &str) -> String {
-    if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    }
-}
-
-/// The BiDi network events a cookie report needs.
-pub const NETWORK_EVENTS: [&str; 4] = cors_harness::network_events::firefox::EVENTS;
-
-/// What Firefox's BiDi events show of the page's request for `result`'s URL and method
-/// (the first such request: later ones are the harness's probes): the cookie names it
-/// carried and its responses' `Set-Cookie` lines.
-pub fn seen_in_bidi(bidi: &Bidi, result: &CaseResult) -> Option<SeenOnTheWire> {
-    let requests = bidi.events(NETWORK_EVENTS[0]);
-    let request = requests.iter().map(|e| &e["params"]["request"]).find(|r| {
-        r["url"] == result.url.as_str()
-            && r["method"].as_str().is_some_and(|m| m.eq_ignore_ascii_case(&result.method))
-    })?;
-    let id = request["request"].as_str()?;
-    // The Cookie header as sent (Firefox's `cookies` list leaves out partitioned ones).
-    let header = header_values(&request["headers"], "cookie");
-    let sent = match request["cookies"].as_array() {
-        Some(cookies) if header.is_empty() => {
-            cookies.iter().filter_map(|c| c["name"].as_str().map(str::to_owned)).collect()
-        }
-        _ => cookie_names(&header.join("; ")),
-    };
-    let set_cookie = bidi
-        .events(NETWORK_EVENTS[1])
-        .iter()
-        .filter(|e| e["params"]["request"]["request"] == id)
-        .flat_map(|e| header_values(&e["params"]["response"]["headers"], "set-cookie"))
-        .collect();
-    Some(SeenOnTheWire { sent: Some(sent), set_cookie })
-}
-
-/// The values of header `name` in a BiDi header list (`[{name, value: {type, value}}]`).
-fn header_values(headers: &Value, name: &str) -> Vec<String> {
-    headers
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|h| h["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-        .filter_map(|h| h["value"]["value"].as_str().map(str::to_owned))
-        .collect()
-}
-
-/// The names in a `Cookie` header.
-fn cookie_names(header: &str) -> Vec<String> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.split_once('=').map(|(n, _)| n.trim().to_owned()))
-        .filter(|n| !n.is_empty())
-        .collect()
+/// A URL's serialised origin (`scheme://host[:port]`, a default port left out).
+fn origin_of(url: &str) -> anyhow::Result<String> {
+    Ok(url::Url::parse(url)
+        .with_context(|| format!("not a URL: {url}"))?
+        .origin()
+        .ascii_serialization())
 }
 
 #[cfg(test)]
@@ -237,14 +177,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bidi_headers_and_cookie_names() {
-        let headers = json!([{ "name": "Set-Cookie", "value": { "type": "string", "value": "a=1; Secure" } },
-                             { "name": "set-cookie", "value": { "type": "string", "value": "b=2" } },
-                             { "name": "X", "value": { "type": "string", "value": "x" } }]);
-        assert_eq!(header_values(&headers, "set-cookie"), ["a=1; Secure", "b=2"]);
-        assert_eq!(cookie_names("a=1; b=2;  c = 3"), ["a", "b", "c"]);
-        assert!(cookie_names("").is_empty());
-        let page = |u: &str| origin_of(&UrlParts::parse(u).unwrap());
+    fn the_page_origin_leaves_out_a_default_port() {
+        let page = |u: &str| origin_of(u).unwrap();
         assert_eq!(page("https://app.example.test/harness/"), "https://app.example.test");
         assert_eq!(page("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
     }

@@ -12,9 +12,7 @@ use serde_json::{json, Value};
 use crate::driver::Engine;
 use crate::fixtures::{FixtureArgs, FixtureUrls, Fixtures};
 use crate::origin::PageOrigin;
-use crate::run::{
-    write_output, DriverArgs, ExchangeChoice, Format, Group, Matrix, ReasonSourceChoice,
-};
+use crate::run::{write_output, DriverArgs, Format, Group, Matrix, Watch};
 use crate::session::LoadedSuite;
 use crate::stage::OriginArgs;
 use crate::Failure;
@@ -207,8 +205,7 @@ pub async fn run(args: DemoArgs) -> Result<bool, Failure> {
         origin: &origin,
         drivers: &args.drivers,
         concurrency: None,
-        reason_source: ReasonSourceChoice::Browser,
-        exchange: ExchangeChoice::Browser,
+        watch: Watch::default(),
         probe: crate::ProbeEndpointArgs::default(),
         parallel: Some(1),
         default_suite: Some(demo),

@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use tokio::sync::Semaphore;
 
 use crate::driver::Engine;
-use crate::run::{DriverArgs, ExchangeChoice, ReasonSourceChoice};
-use crate::session::{self, LoadedSuite, Watch};
+use crate::run::{DriverArgs, Watch};
+use crate::session::{self, LoadedSuite};
 use crate::stage::Stage;
 
 /// One cell of the matrix: indices into the suites and pages, and the engine.
@@ -86,8 +86,7 @@ pub struct Plan<'a> {
     pub stage: &'a Stage,
     pub drivers: &'a DriverArgs,
     pub concurrency: Option<usize>,
-    pub reason_source: ReasonSourceChoice,
-    pub exchange: ExchangeChoice,
+    pub watch: Watch,
 }
 
 /// Runs `jobs`, at most `parallel` at once; one entry per job, in the order of `jobs`.
@@ -158,12 +157,8 @@ async fn run_job(plan: &Plan<'_>, job: Job, bars: &Bars) -> anyhow::Result<Suite
     let bar = bars.start(&label, suite.total);
     let session =
         session::Session { engine: job.engine, driver: &driver, capabilities, page_url: &page.url };
-    let report = session::run_suite(
-        &session,
-        suite,
-        plan.concurrency,
-        Watch { reason_source: plan.reason_source, exchange: plan.exchange },
-        |p| match &bar {
+    let report =
+        session::run_suite(&session, suite, plan.concurrency, plan.watch, |p| match &bar {
             Some(bar) => {
                 bar.set_position(p.done as u64);
                 bar.set_message(format!("{}: {}", p.result.id, p.result.outcome));
@@ -171,9 +166,8 @@ async fn run_job(plan: &Plan<'_>, job: Job, bars: &Bars) -> anyhow::Result<Suite
             None => {
                 eprintln!("[{}/{}] {label} {}: {}", p.done, p.total, p.result.id, p.result.outcome)
             }
-        },
-    )
-    .await;
+        })
+        .await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

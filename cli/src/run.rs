@@ -49,6 +49,14 @@ pub struct RunArgs {
     pub probe: crate::ProbeEndpointArgs,
 }
 
+/// What the runner reads from the browser while a suite runs (by default: every reason
+/// and exchange it offers).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Watch {
+    pub reason_source: ReasonSourceChoice,
+    pub exchange: ExchangeChoice,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExchangeChoice {
     /// The browser's own network events (Chromium's DevTools, Firefox's WebDriver BiDi):
@@ -165,8 +173,7 @@ pub async fn run(args: RunArgs) -> Result<bool, Failure> {
         origin: &args.origin,
         drivers: &args.drivers,
         concurrency: args.concurrency,
-        reason_source: args.reason_source,
-        exchange: args.exchange,
+        watch: Watch { reason_source: args.reason_source, exchange: args.exchange },
         probe: args.probe,
         parallel: sessions,
         default_suite: None,
@@ -182,8 +189,8 @@ pub struct Matrix<'a> {
     pub origin: &'a OriginArgs,
     pub drivers: &'a DriverArgs,
     pub concurrency: Option<usize>,
-    pub reason_source: ReasonSourceChoice,
-    pub exchange: ExchangeChoice,
+    /// What the runner reads from the browser.
+    pub watch: Watch,
     pub probe: crate::ProbeEndpointArgs,
     /// Sessions at once (default: a Grid's free slots, or the local cores).
     pub parallel: Option<usize>,
@@ -228,8 +235,7 @@ impl Matrix<'_> {
             stage: &stage,
             drivers: self.drivers,
             concurrency: self.concurrency,
-            reason_source: self.reason_source,
-            exchange: self.exchange,
+            watch: self.watch,
         };
         let outcomes = parallel::run_jobs(&plan, &jobs, sessions.min(jobs.len())).await;
         stage.stop().await;

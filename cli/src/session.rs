@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use crate::bidi::Bidi;
 use crate::driver::{Driver, Engine};
-use crate::run::{ExchangeChoice, ReasonSourceChoice};
+use crate::run::{ExchangeChoice, ReasonSourceChoice, Watch};
 use crate::Failure;
 
 /// A POST to a session endpoint WebDriver does not standardise: chromedriver's `se/log`
@@ -41,13 +41,6 @@ impl WebDriverCompatibleCommand for SessionPost {
     fn method_and_body(&self, _request_url: &url::Url) -> (Method, Option<String>) {
         (Method::POST, Some(self.body.to_string()))
     }
-}
-
-/// What the runner reads from the browser while a suite runs.
-#[derive(Clone, Copy, Debug)]
-pub struct Watch {
-    pub reason_source: ReasonSourceChoice,
-    pub exchange: ExchangeChoice,
 }
 
 /// What the caller hears while a suite runs.
@@ -303,9 +296,10 @@ async fn drive(
     if engine == Engine::Chromium {
         read_performance_log(client, &mut log).await;
     }
+    // Firefox's network events, indexed once for the exchanges and the cookie report.
+    let events = bidi.as_ref().map(|b| b.events_of(&network_events::firefox::EVENTS));
+    let traces = events.as_deref().map(network_events::firefox::Traces::new);
     if observed {
-        let events = bidi.as_ref().map(|b| b.events_of(&network_events::firefox::EVENTS));
-        let traces = events.as_deref().map(network_events::firefox::Traces::new);
         network_events::apply_observed(&mut report, &suite.suite, family, |result| match &traces {
             Some(traces) => traces.seen(&result.url, &result.method),
             None => log.seen(&result.url, &result.method),
@@ -323,10 +317,12 @@ async fn drive(
         }
     }
     cookies::annotate(&mut report.results, &suite.suite, &report.origin, family, |result| {
-        match (engine, &bidi) {
-            (Engine::Chromium, _) => log.seen_of(&result.url, &result.method),
-            (Engine::Firefox, Some(bidi)) => crate::cookies::seen_in_bidi(bidi, result),
-            _ => None,
+        match engine {
+            Engine::Chromium => log.seen_of(&result.url, &result.method),
+            Engine::Firefox => {
+                traces.as_ref().and_then(|t| t.on_the_wire(&result.url, &result.method))
+            }
+            Engine::Webkit => None,
         }
     });
     // Judged again: an expectation may be about cookies.

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::{wire_request, Seen};
+use crate::cookies::SeenOnTheWire;
 use crate::cors::{Exchange, Step, StepKind, WireResponse};
+use crate::import::rules::cookie_pairs;
 use crate::net_error::{NetError, NetErrorCode};
 
 /// The events BiDi must be subscribed to for [`Traces`].
@@ -25,6 +27,15 @@ fn header_lines(headers: &Value) -> Vec<(String, String)> {
         .filter_map(|h| {
             Some((h["name"].as_str()?.to_owned(), h["value"]["value"].as_str()?.to_owned()))
         })
+        .collect()
+}
+
+/// The values of header `name` in a BiDi header list, in order.
+fn header_values(headers: &Value, name: &str) -> Vec<String> {
+    header_lines(headers)
+        .into_iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
         .collect()
 }
 
@@ -111,10 +122,7 @@ impl<'a> Traces<'a> {
 
     /// What the events show of the page's first request for `url` with `method`.
     pub fn seen(&self, url: &str, method: &str) -> Seen {
-        let url = url.split('#').next().unwrap_or(url);
-        let Some(&id) = self.first.get(&(url, method.to_ascii_uppercase())) else {
-            return Seen::Nothing;
-        };
+        let Some(id) = self.first_id(url, method) else { return Seen::Nothing };
         let request = self.request(id);
         let mut used = Vec::new();
         let mut steps = Vec::new();
@@ -149,6 +157,35 @@ impl<'a> Traces<'a> {
             true if request.failed() => Seen::RefusedBeforeSending,
             true => Seen::Nothing,
         }
+    }
+
+    /// The cookie names the page's first request for `url` with `method` carried, and its
+    /// responses' `Set-Cookie` lines, for the harness's cookie report.
+    pub fn on_the_wire(&self, url: &str, method: &str) -> Option<SeenOnTheWire> {
+        let request = self.request(self.first_id(url, method)?);
+        let sent = request.events.iter().find(|e| e["method"] == "network.beforeRequestSent")?;
+        let sent = &sent["params"]["request"];
+        // The Cookie header as sent (Firefox's `cookies` list leaves out partitioned ones).
+        let header = header_values(&sent["headers"], "cookie");
+        let names = match sent["cookies"].as_array() {
+            Some(cookies) if header.is_empty() => {
+                cookies.iter().filter_map(|c| c["name"].as_str().map(str::to_owned)).collect()
+            }
+            _ => cookie_pairs(&header.join("; ")).into_iter().map(|(name, _)| name).collect(),
+        };
+        let set_cookie = request
+            .events
+            .iter()
+            .filter(|e| e["method"] == "network.responseStarted")
+            .flat_map(|e| header_values(&e["params"]["response"]["headers"], "set-cookie"))
+            .collect();
+        Some(SeenOnTheWire { sent: Some(names), set_cookie })
+    }
+
+    /// The page's first request for `url` (as sent: without a fragment) with `method`.
+    fn first_id(&self, url: &str, method: &str) -> Option<&'a str> {
+        let url = url.split('#').next().unwrap_or(url);
+        self.first.get(&(url, method.to_ascii_uppercase())).copied()
     }
 
     fn request(&self, id: &str) -> Request<'_, 'a> {
@@ -254,6 +291,7 @@ impl<'a> Request<'_, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn firefox_failures_are_network_errors_or_policies() {
@@ -270,5 +308,31 @@ mod tests {
         assert_eq!(network_error("NS_ERROR_DOM_BAD_URI"), None, "CORS");
         assert_eq!(network_error("NS_ERROR_CONTENT_BLOCKED"), None, "CSP");
         assert!(network_error("NS_ERROR_SOMETHING_NEW").is_some(), "unknown: the cautious reading");
+    }
+
+    #[test]
+    fn bidi_headers_and_cookie_names() {
+        let header = |name: &str, value: &str| json!({ "name": name, "value": { "type": "string", "value": value } });
+        let request = json!({ "request": "1-a", "url": "https://api.test/x", "method": "GET",
+            "headers": [header("Cookie", "a=1; b=2;  c = 3"), header("X", "x")], "cookies": [] });
+        let events = [
+            json!({ "method": "network.beforeRequestSent", "params": { "redirectCount": 0, "request": request } }),
+            json!({ "method": "network.responseStarted", "params": { "redirectCount": 0, "request": request,
+                "response": { "status": 200, "headers": [
+                    header("Set-Cookie", "a=1; Secure"), header("set-cookie", "b=2"), header("X", "x")] } } }),
+        ];
+        let seen = Traces::new(&events).on_the_wire("https://api.test/x#top", "get").unwrap();
+        assert_eq!(seen.sent.unwrap(), ["a", "b", "c"]);
+        assert_eq!(seen.set_cookie, ["a=1; Secure", "b=2"]);
+        let no_cookie = json!({ "request": "2-a", "url": "https://api.test/y", "method": "GET", "headers": [] });
+        let events = [
+            json!({ "method": "network.beforeRequestSent", "params": { "redirectCount": 0, "request": no_cookie } }),
+        ];
+        assert!(Traces::new(&events)
+            .on_the_wire("https://api.test/y", "GET")
+            .unwrap()
+            .sent
+            .unwrap()
+            .is_empty());
     }
 }
