@@ -4,7 +4,7 @@
 //! Chromium reports why it blocked a request only to DevTools
 //! (`Network.loadingFailed.corsErrorStatus`); the page gets a bare `TypeError`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -61,20 +61,13 @@ impl NetworkFailure {
     }
 }
 
-#[derive(Clone, Debug)]
-struct Request {
-    url: String,
-    method: String,
-    preflight: bool,
-}
-
 /// `Network` events collected from the performance log, in arrival order.
 #[derive(Clone, Debug, Default)]
 pub struct NetworkLog {
-    requests: Vec<(String, Request)>,
     /// The first request id for each (URL, upper-case method) the page did not send as a preflight.
     first_request: HashMap<(String, String), String>,
-    seen: HashMap<String, usize>,
+    /// Every request id seen.
+    seen: HashSet<String>,
     failures: HashMap<String, NetworkFailure>,
     /// `requestWillBeSentExtraInfo.associatedCookies`, one list per hop, by request id.
     sent_cookies: HashMap<String, Vec<Vec<AssociatedCookie>>>,
@@ -135,21 +128,17 @@ impl NetworkLog {
         let Some(id) = params["requestId"].as_str() else { return };
         self.traces.add_event(event["method"].as_str().unwrap_or_default(), params);
         match event["method"].as_str() {
-            Some("Network.requestWillBeSent") if !self.seen.contains_key(id) => {
+            Some("Network.requestWillBeSent") if self.seen.insert(id.to_owned()) => {
                 // The first event of a request id carries the URL the page asked for; redirects reuse the id.
-                let request = Request {
-                    url: params["request"]["url"].as_str().unwrap_or_default().to_owned(),
-                    method: params["request"]["method"].as_str().unwrap_or_default().to_owned(),
-                    preflight: params["type"] == "Preflight"
-                        || params["initiator"]["type"] == "preflight"
-                        || id.ends_with(".preflight"),
-                };
-                self.seen.insert(id.to_owned(), self.requests.len());
-                if !request.preflight {
-                    let key = (request.url.clone(), request.method.to_ascii_uppercase());
+                let preflight = params["type"] == "Preflight"
+                    || params["initiator"]["type"] == "preflight"
+                    || id.ends_with(".preflight");
+                if !preflight {
+                    let url = params["request"]["url"].as_str().unwrap_or_default().to_owned();
+                    let method = params["request"]["method"].as_str().unwrap_or_default();
+                    let key = (url, method.to_ascii_uppercase());
                     self.first_request.entry(key).or_insert_with(|| id.to_owned());
                 }
-                self.requests.push((id.to_owned(), request));
             }
             Some("Network.loadingFailed") => {
                 self.failures.insert(id.to_owned(), NetworkFailure::from_params(params));
@@ -191,7 +180,7 @@ impl NetworkLog {
     /// Whether DevTools reported any request (the driver's performance log carries the
     /// `Network` domain).
     pub fn saw_any_request(&self) -> bool {
-        !self.requests.is_empty()
+        !self.seen.is_empty()
     }
 
     /// The exchange of the page's request for `url` with `method` as Chromium sent and
@@ -578,7 +567,7 @@ mod tests {
         assert_eq!(report.source, ReasonSource::Browser);
         let set = "https://api.other.test:9406/cookies/set/plain?__cors_harness=";
         let url =
-            log.requests.iter().map(|(_, r)| r.url.clone()).find(|u| u.starts_with(set)).unwrap();
+            log.first_request.keys().map(|(u, _)| u.clone()).find(|u| u.starts_with(set)).unwrap();
         let report = log.cookies_of(&url, "GET").unwrap();
         assert_eq!(report.not_stored[0].to_string(), "plain (UserPreferences)");
         assert_eq!(log.seen_of(&url, "GET").unwrap().set_cookie, ["plain=v-plain; Path=/"]);
